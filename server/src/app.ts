@@ -1,0 +1,157 @@
+/**
+ * buildApp: plugins, then modules. Tests call buildApp() and use app.inject() or app.listen().
+ */
+import crypto from 'node:crypto';
+import Fastify, { type FastifyError } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from './config';
+import { openDb, type Database } from './db/client';
+import { runMigrations } from './db/migrate';
+import type { App, AppContext } from './platform/context';
+import { AppError, isAppError } from './platform/errors';
+import { ErrorResponse } from './platform/schema';
+import { bootstrapWorkspace, createAdminGuard, workspacesRoutes } from './modules/workspaces';
+import { IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
+import { profilesRoutes } from './modules/profiles';
+import { privacyRoutes } from './flows/profile-privacy';
+
+export interface BuildAppOptions {
+  config: Config;
+  /** Use an already open database (tests share one); otherwise one is opened from config. */
+  db?: Database;
+  /** Pino logger options or false; defaults to config.logLevel. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface BuiltApp {
+  app: App;
+  ctx: AppContext;
+  writer: IngestWriter;
+  /** Present when this start created the first workspace. */
+  bootstrap?: { workspaceId: string; adminToken: string; writeKey: string; generated: boolean };
+}
+
+/** Fastify and plugin errors that are the client's fault, mapped to our codes. */
+function clientErrorCode(err: FastifyError): { code: AppError['code']; message: string } | undefined {
+  if (err.validation) {
+    const v = err.validation[0];
+    const where = `${err.validationContext ?? 'request'}${v?.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
+    return { code: 'validation_failed', message: `${where}: ${v?.message ?? 'invalid'}` };
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'payload_too_large', message: 'Request body is too large (the limit is 500 KB per batch, 32 KB per event)' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'invalid_json', message: err.message };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'bad_request', message: err.message };
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return { code: err.statusCode === 404 ? 'not_found' : 'bad_request', message: err.message };
+  }
+  return undefined;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
+  const { config } = options;
+  const logger =
+    options.logger === undefined
+      ? { level: config.logLevel, redact: ['req.headers.authorization'] }
+      : options.logger;
+  const app = Fastify({
+    logger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  const db = options.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+  const ownsDb = !options.db;
+  await runMigrations(db);
+  const ctx: AppContext = { config, db, log: app.log };
+
+  const boot = await bootstrapWorkspace(db.orm, {
+    adminToken: config.adminToken,
+    writeKey: config.writeKey,
+    defaultCountry: config.defaultCountry,
+    timeZone: config.defaultTimeZone,
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (isAppError(err)) {
+      if (err.headers) reply.headers(err.headers);
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message, requestId: request.id, ...(err.details ?? {}) } });
+    }
+    const mapped = clientErrorCode(err as FastifyError);
+    if (mapped) {
+      const e = new AppError(mapped.code, mapped.message);
+      return reply.code(e.status).send({ error: { code: e.code, message: e.message, requestId: request.id } });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'internal', message: 'Internal error; quote the request id when reporting it', requestId: request.id } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Omni API',
+        version: '0.1.0',
+        description:
+          'Omni: one customer across every channel. The Segment-compatible tracking API (/v1/*, write key) and the admin API (/api/v1/*, Bearer admin token).',
+      },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the username, empty password.' },
+          adminToken: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ adminToken: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ErrorResponse);
+
+  app.get('/health', {
+    schema: { tags: ['system'], summary: 'Liveness and database kind', security: [], response: { 200: Type.Object({ status: Type.Literal('ok'), db: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]) }) } },
+  }, async () => ({ status: 'ok' as const, db: db.kind }));
+
+  const writer = new IngestWriter(db, app.log, config.ingestMaxBatch);
+  const guard = createAdminGuard(ctx);
+  await app.register(ingestRoutes(ctx, writer));
+  await app.register(workspacesRoutes(ctx, guard));
+  await app.register(profilesRoutes(ctx, guard));
+  await app.register(timelineRoutes(ctx, guard));
+  await app.register(privacyRoutes(ctx, guard));
+
+  app.addHook('onClose', async () => {
+    await writer.close();
+    if (ownsDb) await db.close();
+  });
+
+  await app.ready();
+  return {
+    app,
+    ctx,
+    writer,
+    ...(boot ? { bootstrap: { workspaceId: boot.workspace.id, adminToken: boot.adminToken, writeKey: boot.writeKey, generated: boot.generated } } : {}),
+  };
+}

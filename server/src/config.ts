@@ -1,0 +1,102 @@
+/**
+ * Every setting Omni reads, in one schema, validated at boot.
+ * No other file reads process.env: pass `config` explicitly.
+ */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import path from 'node:path';
+
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+);
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, description: 'PORT' }),
+  host: Type.String({ minLength: 1, description: 'HOST' }),
+  dataDir: Type.String({ minLength: 1, description: 'DATA_DIR' }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'DATABASE_URL' })),
+  databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, description: 'DATABASE_POOL_SIZE' }),
+  adminToken: Type.Optional(Type.String({ minLength: 16, description: 'OMNI_ADMIN_TOKEN' })),
+  writeKey: Type.Optional(Type.String({ minLength: 8, description: 'OMNI_WRITE_KEY' })),
+  logLevel: LogLevel,
+  defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', description: 'OMNI_DEFAULT_COUNTRY' }),
+  defaultTimeZone: Type.String({ minLength: 1, description: 'OMNI_DEFAULT_TIME_ZONE' }),
+  /** Events per second a source may send before 429 (token bucket, per process). */
+  sourceRateLimit: Type.Integer({ minimum: 1, description: 'OMNI_SOURCE_RATE_LIMIT' }),
+  /** Largest number of events written in one group commit. */
+  ingestMaxBatch: Type.Integer({ minimum: 1, maximum: 20000, description: 'OMNI_INGEST_MAX_BATCH' }),
+  /** Whether domain-log consumers (workers) run in this process. */
+  runWorkers: Type.Boolean({ description: 'OMNI_WORKERS' }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function toInt(env: Env, name: string, fallback: number): number | string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+}
+
+function toBool(env: Env, name: string, fallback: boolean): boolean | string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  return raw;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/**
+ * Build the config from environment variables (plus overrides, used by tests and the CLI).
+ * Throws ConfigError naming the first bad setting by its environment variable.
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const candidate = {
+    port: toInt(env, 'PORT', 3000),
+    host: nonEmpty(env.HOST) ?? '127.0.0.1',
+    dataDir: path.resolve(nonEmpty(env.INIT_CWD) ?? process.cwd(), nonEmpty(env.DATA_DIR) ?? './.omni-data'),
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    databasePoolSize: toInt(env, 'DATABASE_POOL_SIZE', 10),
+    adminToken: nonEmpty(env.OMNI_ADMIN_TOKEN),
+    writeKey: nonEmpty(env.OMNI_WRITE_KEY),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    defaultCountry: (nonEmpty(env.OMNI_DEFAULT_COUNTRY) ?? 'VN').toUpperCase(),
+    defaultTimeZone: nonEmpty(env.OMNI_DEFAULT_TIME_ZONE) ?? 'Asia/Ho_Chi_Minh',
+    sourceRateLimit: toInt(env, 'OMNI_SOURCE_RATE_LIMIT', 100_000),
+    ingestMaxBatch: toInt(env, 'OMNI_INGEST_MAX_BATCH', 5000),
+    runWorkers: toBool(env, 'OMNI_WORKERS', true),
+    ...overrides,
+  };
+  for (const key of Object.keys(candidate) as (keyof typeof candidate)[]) {
+    if (candidate[key] === undefined) delete candidate[key];
+  }
+  if (!Value.Check(ConfigSchema, candidate)) {
+    const first = Value.Errors(ConfigSchema, candidate)[0];
+    const key = (first?.instancePath ?? '').replace(/^\//, '') as keyof Config;
+    const prop = ConfigSchema.properties[key] as { description?: string } | undefined;
+    const envName = prop?.description ?? key;
+    const shown = key === 'adminToken' || key === 'writeKey' ? '(hidden)' : JSON.stringify(candidate[key]);
+    throw new ConfigError(`Invalid setting ${envName}=${shown}: ${first?.message ?? 'invalid'}`);
+  }
+  if (!isValidTimeZone(candidate.defaultTimeZone)) {
+    throw new ConfigError(`Invalid setting OMNI_DEFAULT_TIME_ZONE=${candidate.defaultTimeZone}: unknown IANA time zone`);
+  }
+  return candidate;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

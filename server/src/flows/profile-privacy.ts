@@ -1,0 +1,50 @@
+/**
+ * Data-subject rights (Vietnam's Personal Data Protection Law 91/2025, GDPR): export everything
+ * held about a person, and erase it. Spans the profiles and ingest modules.
+ */
+import { Type } from 'typebox';
+import type { Executor } from '../db/client';
+import type { AdminGuard, App, AppContext } from '../platform/context';
+import { adminWorkspace } from '../platform/context';
+import { ErrorResponse, JsonObject } from '../platform/schema';
+import { deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
+import { eraseProfile, getMergeHistory, getProfile, getTimelineProfileIds } from '../modules/profiles';
+
+export async function exportProfile(ex: Executor, workspaceId: string, id: string) {
+  const profile = await getProfile(ex, workspaceId, id);
+  const ids = await getTimelineProfileIds(ex, workspaceId, profile.id);
+  const [merges, events] = await Promise.all([
+    getMergeHistory(ex, workspaceId, profile.id),
+    listAllEventsOfProfiles(ex, workspaceId, ids),
+  ]);
+  return { exportedAt: new Date().toISOString(), profile, merges, events };
+}
+
+export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, id: string) {
+  return ex.transaction(async (tx) => {
+    const erased = await eraseProfile(tx, { workspaceId, id });
+    const events = await deleteEventsOfProfiles(tx, workspaceId, erased.profileIds);
+    return { erased: true, profileIds: erased.profileIds, identifiers: erased.identifiers, events };
+  });
+}
+
+export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {
+  return async function routes(app: App) {
+    app.addHook('preHandler', guard);
+    const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+    app.get('/api/v1/profiles/:id/export', {
+      schema: { tags: ['privacy'], summary: 'Everything held about a person, as JSON (right of access / portability)', params, response: { 200: JsonObject, 404: ErrorResponse } },
+    }, async (req) => exportProfile(ctx.db.orm, adminWorkspace(req), req.params.id));
+    app.delete('/api/v1/profiles/:id', {
+      schema: {
+        tags: ['privacy'],
+        summary: 'Erase a person: profile, identifiers, traits and events; later events with their identifiers are dropped',
+        params,
+        response: {
+          200: Type.Object({ erased: Type.Boolean(), profileIds: Type.Array(Type.String()), identifiers: Type.Integer(), events: Type.Integer() }),
+          404: ErrorResponse,
+        },
+      },
+    }, async (req) => eraseProfileEverywhere(ctx.db.orm, adminWorkspace(req), req.params.id));
+  };
+}

@@ -1,0 +1,43 @@
+/** Reads config, builds the app, listens. Nothing else. */
+import { loadConfig, ConfigError } from './config';
+import { buildApp } from './app';
+import { DataDirLockedError } from './db/lockfile';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { app, bootstrap } = await buildApp({ config });
+  if (bootstrap) {
+    const lines = [
+      '',
+      'Omni created its first workspace.',
+      `  workspace:   ${bootstrap.workspaceId}`,
+    ];
+    if (bootstrap.generated) {
+      lines.push(
+        `  admin token: ${bootstrap.adminToken}   (Authorization: Bearer …, for /api/v1)`,
+        `  write key:   ${bootstrap.writeKey}   (HTTP Basic username, for /v1/track …)`,
+        'These are shown once and stored only as hashes. Keep them now.',
+      );
+    } else {
+      lines.push('  admin token and write key: from OMNI_ADMIN_TOKEN / OMNI_WRITE_KEY');
+    }
+    process.stdout.write(lines.join('\n') + '\n\n');
+  }
+  await app.listen({ port: config.port, host: config.host });
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+    process.stderr.write(`omni: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`omni: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

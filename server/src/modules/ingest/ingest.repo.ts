@@ -1,0 +1,116 @@
+/** The only file with SQL for the events table. */
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, type Executor } from '../../db/client';
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+export async function selectExistingMessageIds(ex: Executor, workspaceId: string, messageIds: string[]): Promise<Set<string>> {
+  if (messageIds.length === 0) return new Set();
+  const found = await rows<{ message_id: string }>(
+    ex,
+    sql`SELECT message_id FROM events WHERE workspace_id = ${workspaceId}
+        AND message_id IN (SELECT jsonb_array_elements_text(${json(messageIds)}::jsonb))`,
+  );
+  return new Set(found.map((r) => r.message_id));
+}
+
+export interface EventWrite {
+  w: string;
+  m: string;
+  p: string | null;
+  s: string;
+  c: string;
+  t: string;
+  e: string | null;
+  u: string | null;
+  a: string | null;
+  ts: string;
+  r: string;
+  d: Record<string, unknown>;
+}
+
+export const insertedKey = (workspaceId: string, messageId: string): string => `${workspaceId}\u0000${messageId}`;
+
+/**
+ * Insert events (skipping message ids already stored) and, in the same statement, one
+ * `event.ingested` domain log entry per inserted event. Returns insertedKey(workspace, message id) of each inserted event.
+ */
+export async function insertEventsWithLog(ex: Executor, list: EventWrite[]): Promise<Set<string>> {
+  if (list.length === 0) return new Set();
+  const inserted = await rows<{ workspace_id: string; message_id: string }>(
+    ex,
+    sql`WITH ins AS (
+          INSERT INTO events (workspace_id, message_id, profile_id, source_id, channel, type, event, user_id,
+                              anonymous_id, timestamp, received_at, payload)
+          SELECT x.w, x.m, x.p, x.s, x.c, x.t, x.e, x.u, x.a, x.ts, x.r, x.d
+          FROM json_to_recordset(${json(list)}::json) AS x(w text, m text, p text, s text, c text, t text, e text,
+            u text, a text, ts timestamptz, r timestamptz, d jsonb)
+          ON CONFLICT (workspace_id, message_id) DO NOTHING
+          RETURNING id, workspace_id, message_id, profile_id, channel, type, event, source_id, timestamp),
+        log AS (
+          INSERT INTO domain_events (workspace_id, type, profile_id, ref, data)
+          SELECT workspace_id, 'event.ingested', profile_id, id::text,
+                 jsonb_build_object('type', type, 'event', event, 'channel', channel, 'sourceId', source_id,
+                                    'messageId', message_id, 'timestamp', timestamp)
+          FROM ins ORDER BY id)
+        SELECT workspace_id, message_id FROM ins`,
+  );
+  return new Set(inserted.map((r) => insertedKey(r.workspace_id, r.message_id)));
+}
+
+export interface EventRow {
+  id: number;
+  message_id: string;
+  profile_id: string | null;
+  source_id: string;
+  channel: string;
+  type: string;
+  event: string | null;
+  timestamp: Date | string;
+  received_at: Date | string;
+  payload: Record<string, unknown>;
+}
+
+const EVENT_COLUMNS = sql.raw('id, message_id, profile_id, source_id, channel, type, event, timestamp, received_at, payload');
+
+export async function selectTimeline(
+  ex: Executor,
+  opts: {
+    workspaceId: string;
+    profileIds: string[];
+    limit: number;
+    channel?: string;
+    type?: string;
+    event?: string;
+    before?: { timestamp: string; id: number };
+  },
+): Promise<EventRow[]> {
+  const conds: SQL[] = [
+    sql`workspace_id = ${opts.workspaceId}`,
+    sql`profile_id IN (SELECT jsonb_array_elements_text(${json(opts.profileIds)}::jsonb))`,
+  ];
+  if (opts.channel) conds.push(sql`channel = ${opts.channel}`);
+  if (opts.type) conds.push(sql`type = ${opts.type}`);
+  if (opts.event) conds.push(sql`event = ${opts.event}`);
+  if (opts.before) conds.push(sql`(timestamp, id) < (${opts.before.timestamp}::timestamptz, ${opts.before.id}::bigint)`);
+  return rows<EventRow>(
+    ex,
+    sql`SELECT ${EVENT_COLUMNS} FROM events WHERE ${sql.join(conds, sql` AND `)}
+        ORDER BY timestamp DESC, id DESC LIMIT ${opts.limit}`,
+  );
+}
+
+export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
+  const deleted = await rows<{ n: number }>(
+    ex,
+    sql`WITH d AS (DELETE FROM events WHERE workspace_id = ${workspaceId}
+          AND profile_id IN (SELECT jsonb_array_elements_text(${json(profileIds)}::jsonb)) RETURNING 1)
+        SELECT count(*)::int AS n FROM d`,
+  );
+  return deleted[0]?.n ?? 0;
+}
+
+export async function countEvents(ex: Executor, workspaceId: string): Promise<number> {
+  const r = await rows<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM events WHERE workspace_id = ${workspaceId}`);
+  return r[0]?.n ?? 0;
+}

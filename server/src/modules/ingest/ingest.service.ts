@@ -1,0 +1,161 @@
+/**
+ * Collect: validate Segment messages, find their identifiers, and hand them to the group-commit
+ * writer. Returns what happened to each item.
+ */
+import type { CountryCode } from 'libphonenumber-js';
+import { timeKey, toDate, type Executor } from '../../db/client';
+import { AppError } from '../../platform/errors';
+import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
+import { getWorkspace, type Source } from '../workspaces';
+import * as repo from './ingest.repo';
+import { validateMessage, type EventType, type Rejection } from './validate';
+import type { IngestWriter, QueuedEvent } from './writer';
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  /** Dropped because they carry an erased person's identifier. */
+  suppressed: number;
+  rejected: Rejection[];
+}
+
+export interface IncomingItem {
+  value: unknown;
+  /** Serialised size in bytes, when known (single calls: the body size). */
+  byteSize?: number;
+}
+
+export async function ingestMessages(
+  deps: { ex: Executor; writer: IngestWriter },
+  input: { source: Source; items: IncomingItem[]; type?: EventType; receivedAt: Date; shared?: { context?: unknown; integrations?: unknown } },
+): Promise<IngestResult> {
+  const workspace = await getWorkspace(deps.ex, input.source.workspaceId);
+  const country = workspace.defaultCountry as CountryCode;
+  const rejected: Rejection[] = [];
+  const queued: QueuedEvent[] = [];
+  input.items.forEach((item, index) => {
+    let value = item.value;
+    if (input.shared && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      value = mergeShared(value as Record<string, unknown>, input.shared);
+    }
+    const v = validateMessage(value, { type: input.type, receivedAt: input.receivedAt, byteSize: input.shared ? undefined : item.byteSize });
+    if ('code' in v) {
+      rejected.push({ ...v, index });
+      return;
+    }
+    queued.push({
+      message: v,
+      identifiers: extractIdentifiers({ userId: v.userId, anonymousId: v.anonymousId, traits: v.traits, context: v.context }, country),
+      sourceId: input.source.id,
+      channel: input.source.channel,
+    });
+  });
+  const outcomes = await deps.writer.write({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, queued);
+  const result: IngestResult = { accepted: 0, duplicates: 0, suppressed: 0, rejected };
+  for (const o of outcomes) {
+    if (o === 'stored') result.accepted++;
+    else if (o === 'duplicate') result.duplicates++;
+    else result.suppressed++;
+  }
+  return result;
+}
+
+/** Batch-level context and integrations apply to every item; the item's own keys win. */
+function mergeShared(item: Record<string, unknown>, shared: { context?: unknown; integrations?: unknown }): Record<string, unknown> {
+  const out = { ...item };
+  for (const key of ['context', 'integrations'] as const) {
+    const top = shared[key];
+    if (top === null || typeof top !== 'object' || Array.isArray(top)) continue;
+    const own = out[key];
+    out[key] = own !== null && typeof own === 'object' && !Array.isArray(own) ? { ...top, ...own } : own === undefined ? { ...top } : own;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline
+
+export interface TimelineEvent {
+  id: string;
+  messageId: string;
+  profileId: string | null;
+  type: string;
+  event: string | null;
+  channel: string;
+  sourceId: string;
+  timestamp: Date;
+  receivedAt: Date;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+  name: string | null;
+}
+
+function toTimelineEvent(r: repo.EventRow): TimelineEvent {
+  const p = r.payload;
+  const obj = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  return {
+    id: String(r.id),
+    messageId: r.message_id,
+    profileId: r.profile_id,
+    type: r.type,
+    event: r.event,
+    channel: r.channel,
+    sourceId: r.source_id,
+    timestamp: toDate(r.timestamp),
+    receivedAt: toDate(r.received_at),
+    properties: obj(p.properties),
+    traits: obj(p.traits),
+    context: obj(p.context),
+    name: typeof p.name === 'string' ? p.name : null,
+  };
+}
+
+export async function listProfileEvents(
+  ex: Executor,
+  opts: { workspaceId: string; profileId: string; limit: number; cursor?: string; channel?: string; type?: string; event?: string },
+): Promise<{ data: TimelineEvent[]; nextCursor: string | null }> {
+  const profileIds = await getTimelineProfileIds(ex, opts.workspaceId, opts.profileId);
+  const before = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const found = await repo.selectTimeline(ex, { ...opts, profileIds, limit: opts.limit + 1, before });
+  const page = found.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(toTimelineEvent),
+    nextCursor: found.length > opts.limit && last ? encodeCursor({ timestamp: timeKey(last.timestamp), id: last.id }) : null,
+  };
+}
+
+/** Every event of the given profiles (for data-subject export), oldest first. */
+export async function listAllEventsOfProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<TimelineEvent[]> {
+  const out: TimelineEvent[] = [];
+  let before: { timestamp: string; id: number } | undefined;
+  for (;;) {
+    const page = await repo.selectTimeline(ex, { workspaceId, profileIds, limit: 1000, before });
+    out.push(...page.map(toTimelineEvent));
+    const last = page[page.length - 1];
+    if (page.length < 1000 || !last) break;
+    before = { timestamp: timeKey(last.timestamp), id: last.id };
+  }
+  return out.reverse();
+}
+
+export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
+  return repo.deleteEventsOfProfiles(ex, workspaceId, profileIds);
+}
+
+function encodeCursor(c: { timestamp: string; id: number }): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): { timestamp: string; id: number } {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { timestamp?: unknown; id?: unknown };
+    if (typeof c.timestamp === 'string' && typeof c.id === 'number' && !Number.isNaN(Date.parse(c.timestamp))) {
+      return { timestamp: c.timestamp, id: c.id };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('validation_failed', 'cursor: not a cursor returned by this endpoint', { field: 'cursor' });
+}

@@ -1,0 +1,17 @@
+export {
+  eraseProfile,
+  getMergeHistory,
+  getProfile,
+  getTimelineProfileIds,
+  lookupProfile,
+  resolveBatch,
+  searchProfiles,
+  type Profile,
+  type ResolveBatchInput,
+  type ResolveBatchOutput,
+} from './profiles.service';
+export { extractIdentifiers, type IdentifiableMessage } from './identify';
+export { normalizeIdentifier, normalizePhone, normalizeEmail, foldForSearch } from './normalize';
+export type { IdentifierRef, ResolveItem } from './resolve';
+export type { IdentityRulesInput } from './rules';
+export { profilesRoutes } from './profiles.routes';

@@ -1,0 +1,237 @@
+/**
+ * The only file with SQL for profiles, identifiers, profile_merges and suppressions.
+ * Bulk statements take one JSON parameter (json_to_recordset), which both PostgreSQL and PGlite
+ * plan the same way and which keeps a batch of any size to one round trip.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { firstRow, rows, type Executor } from '../../db/client';
+import type { ChannelUse } from './resolve';
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+export async function lockWorkspaceIdentity(ex: Executor, workspaceId: string): Promise<void> {
+  await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))`);
+}
+
+export async function selectSuppressed(ex: Executor, workspaceId: string, hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const found = await rows<{ hash: string }>(
+    ex,
+    sql`SELECT hash FROM suppressions WHERE workspace_id = ${workspaceId}
+        AND hash IN (SELECT jsonb_array_elements_text(${json(hashes)}::jsonb))`,
+  );
+  return new Set(found.map((r) => r.hash));
+}
+
+export async function countSuppressedDrops(ex: Executor, workspaceId: string, counts: Map<string, number>): Promise<void> {
+  if (counts.size === 0) return;
+  const payload = [...counts].map(([h, n]) => ({ h, n }));
+  await ex.execute(sql`
+    UPDATE suppressions s SET dropped_events = s.dropped_events + x.n
+    FROM json_to_recordset(${json(payload)}::json) AS x(h text, n int)
+    WHERE s.workspace_id = ${workspaceId} AND s.hash = x.h`);
+}
+
+export async function insertSuppressions(ex: Executor, workspaceId: string, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  await ex.execute(sql`
+    INSERT INTO suppressions (workspace_id, hash)
+    SELECT ${workspaceId}, h FROM jsonb_array_elements_text(${json(hashes)}::jsonb) AS h
+    ON CONFLICT DO NOTHING`);
+}
+
+export interface OwnerRow {
+  type: string;
+  value: string;
+  profile_id: string;
+}
+
+export async function selectOwners(
+  ex: Executor,
+  workspaceId: string,
+  refs: { type: string; value: string }[],
+): Promise<OwnerRow[]> {
+  if (refs.length === 0) return [];
+  return rows<OwnerRow>(
+    ex,
+    sql`SELECT i.type, i.value, i.profile_id FROM identifiers i
+        JOIN json_to_recordset(${json(refs)}::json) AS x(type text, value text)
+          ON i.type = x.type AND i.value = x.value
+        WHERE i.workspace_id = ${workspaceId}`,
+  );
+}
+
+export interface ProfileRow {
+  id: string;
+  workspace_id: string;
+  traits: Record<string, unknown>;
+  trait_times: Record<string, string>;
+  channels: Record<string, ChannelUse>;
+  event_count: number;
+  merge_count: number;
+  first_seen_at: Date | string;
+  last_seen_at: Date | string;
+  merged_into: string | null;
+  merged_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const PROFILE_COLUMNS = sql.raw(
+  'id, workspace_id, traits, trait_times, channels, event_count, merge_count, first_seen_at, last_seen_at, merged_into, merged_at, created_at, updated_at',
+);
+
+export async function selectProfilesByIds(ex: Executor, workspaceId: string, ids: string[]): Promise<ProfileRow[]> {
+  if (ids.length === 0) return [];
+  return rows<ProfileRow>(
+    ex,
+    sql`SELECT ${PROFILE_COLUMNS} FROM profiles
+        WHERE workspace_id = ${workspaceId} AND id IN (SELECT jsonb_array_elements_text(${json(ids)}::jsonb))`,
+  );
+}
+
+export async function selectProfile(ex: Executor, workspaceId: string, id: string): Promise<ProfileRow | undefined> {
+  return firstRow<ProfileRow>(ex, sql`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+}
+
+export async function selectIdentifiersOf(ex: Executor, workspaceId: string, profileIds: string[]): Promise<OwnerRow[]> {
+  if (profileIds.length === 0) return [];
+  return rows<OwnerRow>(
+    ex,
+    sql`SELECT type, value, profile_id FROM identifiers
+        WHERE workspace_id = ${workspaceId} AND profile_id IN (SELECT jsonb_array_elements_text(${json(profileIds)}::jsonb))
+        ORDER BY type, first_seen_at, value`,
+  );
+}
+
+export interface ProfileWrite {
+  id: string;
+  traits: Record<string, unknown>;
+  trait_times: Record<string, string>;
+  channels: Record<string, ChannelUse>;
+  event_count: number;
+  merge_count: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  search_text: string;
+  merged_into: string | null;
+}
+
+export async function insertProfiles(ex: Executor, workspaceId: string, list: ProfileWrite[]): Promise<void> {
+  if (list.length === 0) return;
+  await ex.execute(sql`
+    INSERT INTO profiles (id, workspace_id, traits, trait_times, channels, event_count, merge_count,
+                          first_seen_at, last_seen_at, search_text)
+    SELECT x.id, ${workspaceId}, x.traits, x.trait_times, x.channels, x.event_count, x.merge_count,
+           x.first_seen_at, x.last_seen_at, x.search_text
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
+      event_count bigint, merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text)`);
+}
+
+export async function updateProfiles(ex: Executor, workspaceId: string, list: ProfileWrite[]): Promise<void> {
+  if (list.length === 0) return;
+  await ex.execute(sql`
+    UPDATE profiles p SET traits = x.traits, trait_times = x.trait_times, channels = x.channels,
+      event_count = x.event_count, merge_count = x.merge_count, first_seen_at = x.first_seen_at,
+      last_seen_at = x.last_seen_at, search_text = x.search_text,
+      merged_into = x.merged_into,
+      merged_at = CASE WHEN x.merged_into IS NOT NULL AND p.merged_into IS NULL THEN now() ELSE p.merged_at END,
+      updated_at = now()
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
+      event_count bigint, merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text,
+      merged_into text)
+    WHERE p.workspace_id = ${workspaceId} AND p.id = x.id`);
+}
+
+/** After merges: identifiers and earlier merged-away profiles follow the survivor. */
+export async function repointMerged(ex: Executor, workspaceId: string, pairs: { from: string; into: string }[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const payload = json(pairs);
+  await ex.execute(sql`
+    UPDATE identifiers i SET profile_id = x."into"
+    FROM json_to_recordset(${payload}::json) AS x("from" text, "into" text)
+    WHERE i.workspace_id = ${workspaceId} AND i.profile_id = x."from"`);
+  await ex.execute(sql`
+    UPDATE profiles p SET merged_into = x."into"
+    FROM json_to_recordset(${payload}::json) AS x("from" text, "into" text)
+    WHERE p.workspace_id = ${workspaceId} AND p.merged_into = x."from"`);
+}
+
+export async function upsertIdentifiers(
+  ex: Executor,
+  workspaceId: string,
+  list: { type: string; value: string; profile_id: string; seen_at: string }[],
+): Promise<void> {
+  if (list.length === 0) return;
+  await ex.execute(sql`
+    INSERT INTO identifiers (workspace_id, type, value, profile_id, first_seen_at, last_seen_at)
+    SELECT ${workspaceId}, x.type, x.value, x.profile_id, x.seen_at, x.seen_at
+    FROM json_to_recordset(${json(list)}::json) AS x(type text, value text, profile_id text, seen_at timestamptz)
+    ON CONFLICT (workspace_id, type, value) DO UPDATE SET profile_id = excluded.profile_id, last_seen_at = excluded.last_seen_at`);
+}
+
+export async function insertMerges(
+  ex: Executor,
+  workspaceId: string,
+  list: { id: string; from: string; into: string; reason: unknown; at: string }[],
+): Promise<void> {
+  if (list.length === 0) return;
+  await ex.execute(sql`
+    INSERT INTO profile_merges (id, workspace_id, from_profile_id, into_profile_id, reason, merged_at)
+    SELECT x.id, ${workspaceId}, x."from", x."into", x.reason, x.at
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, "from" text, "into" text, reason jsonb, at timestamptz)`);
+}
+
+export interface MergeRow {
+  id: string;
+  from_profile_id: string;
+  into_profile_id: string;
+  reason: { identifiers: { type: string; value: string }[]; messageId: string };
+  merged_at: Date | string;
+}
+
+/** Every merge that fed into a profile, directly or through profiles merged into it. */
+export async function selectMergesInto(ex: Executor, workspaceId: string, profileIds: string[]): Promise<MergeRow[]> {
+  return rows<MergeRow>(
+    ex,
+    sql`SELECT id, from_profile_id, into_profile_id, reason, merged_at FROM profile_merges
+        WHERE workspace_id = ${workspaceId}
+          AND into_profile_id IN (SELECT jsonb_array_elements_text(${json(profileIds)}::jsonb))
+        ORDER BY merged_at, id`,
+  );
+}
+
+/** Ids of the profiles merged (at any depth) into a survivor. */
+export async function selectMergedAwayIds(ex: Executor, workspaceId: string, survivorId: string): Promise<string[]> {
+  const found = await rows<{ id: string }>(
+    ex,
+    sql`SELECT id FROM profiles WHERE workspace_id = ${workspaceId} AND merged_into = ${survivorId}`,
+  );
+  return found.map((r) => r.id);
+}
+
+export async function searchProfiles(
+  ex: Executor,
+  opts: { workspaceId: string; terms: string[]; limit: number; before?: { lastSeenAt: string; id: string } },
+): Promise<ProfileRow[]> {
+  const conds: SQL[] = [sql`workspace_id = ${opts.workspaceId}`, sql`merged_into IS NULL`];
+  for (const t of opts.terms) conds.push(sql`search_text LIKE ${'%' + t.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`);
+  if (opts.before) conds.push(sql`(last_seen_at, id) < (${opts.before.lastSeenAt}::timestamptz, ${opts.before.id})`);
+  return rows<ProfileRow>(
+    ex,
+    sql`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE ${sql.join(conds, sql` AND `)}
+        ORDER BY last_seen_at DESC, id DESC LIMIT ${opts.limit}`,
+  );
+}
+
+/** Erase a person: the profile, the profiles merged into it, their identifiers and merge records. */
+export async function deleteProfiles(ex: Executor, workspaceId: string, ids: string[]): Promise<void> {
+  const list = json(ids);
+  await ex.execute(sql`DELETE FROM identifiers WHERE workspace_id = ${workspaceId}
+    AND profile_id IN (SELECT jsonb_array_elements_text(${list}::jsonb))`);
+  await ex.execute(sql`DELETE FROM profile_merges WHERE workspace_id = ${workspaceId}
+    AND (into_profile_id IN (SELECT jsonb_array_elements_text(${list}::jsonb))
+      OR from_profile_id IN (SELECT jsonb_array_elements_text(${list}::jsonb)))`);
+  await ex.execute(sql`DELETE FROM profiles WHERE workspace_id = ${workspaceId}
+    AND id IN (SELECT jsonb_array_elements_text(${list}::jsonb))`);
+}

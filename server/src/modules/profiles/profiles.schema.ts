@@ -1,0 +1,42 @@
+import { Type } from 'typebox';
+import { JsonObject, Nullable } from '../../platform/schema';
+
+export const IdentifierSchema = Type.Object({ type: Type.String(), value: Type.String() });
+
+export const ProfileSchema = Type.Object({
+  id: Type.String(),
+  traits: JsonObject,
+  identifiers: Type.Array(IdentifierSchema),
+  channels: Type.Record(Type.String(), Type.Object({ first: Type.String(), last: Type.String(), count: Type.Integer() }), {
+    description: 'Channels this customer used: first and last event time and event count per channel.',
+  }),
+  eventCount: Type.Integer(),
+  firstSeenAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  mergedProfileIds: Type.Array(Type.String(), { description: 'Profiles merged into this one; their ids still resolve here.' }),
+});
+
+export const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const LookupQuery = Type.Object({
+  type: Type.String({ minLength: 1, maxLength: 64, description: 'Identifier type: user_id, email, phone, anonymous_id, zalo_id …' }),
+  value: Type.String({ minLength: 1, maxLength: 512 }),
+});
+
+export const SearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Name, email or phone; accents are ignored.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export const SearchResponse = Type.Object({ data: Type.Array(ProfileSchema), nextCursor: Nullable(Type.String()) });
+
+export const MergeSchema = Type.Object({
+  id: Type.String(),
+  fromProfileId: Type.String(),
+  intoProfileId: Type.String(),
+  reason: Type.Object({ identifiers: Type.Array(IdentifierSchema), messageId: Type.String() }),
+  mergedAt: Type.String({ format: 'date-time' }),
+});

@@ -1,0 +1,348 @@
+/**
+ * Profiles: identity resolution over batches of events, and the profile 360 reads.
+ */
+import type { CountryCode } from 'libphonenumber-js';
+import { timeKey, toDate, type Executor } from '../../db/client';
+import { appendDomainEvents, type DomainEventInput } from '../../platform/domain-log';
+import { AppError } from '../../platform/errors';
+import { newId, sha256 } from '../../platform/ids';
+import { foldForSearch, normalizeIdentifier, normalizeIdentifierType, normalizePhone } from './normalize';
+import * as repo from './profiles.repo';
+import {
+  findLive,
+  identifierKey,
+  resolveItems,
+  type IdentifierRef,
+  type ProfileState,
+  type ResolveItem,
+  type ResolveState,
+} from './resolve';
+import { resolveRules, type IdentityRulesInput } from './rules';
+
+export interface ResolveBatchInput {
+  workspaceId: string;
+  rules: IdentityRulesInput;
+  items: ResolveItem[];
+}
+
+export interface ResolveBatchOutput {
+  /** Per item: the profile id, or null when it carries no usable identifier. */
+  profileIds: (string | null)[];
+  /** Items carrying an erased person's identifier: to be dropped, not stored. */
+  suppressed: Set<number>;
+  /** Per item: identifiers the rules kept from matching. */
+  dropped: Map<number, IdentifierRef[]>;
+}
+
+export function suppressionHash(type: string, value: string): string {
+  return sha256(`${type}:${value}`);
+}
+
+/**
+ * Resolve a batch of events to profiles and write the outcome (profiles, identifiers, merges,
+ * domain log entries) in the caller's transaction. Serialised per workspace by an advisory lock.
+ */
+export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Promise<ResolveBatchOutput> {
+  const { workspaceId } = input;
+  const now = new Date();
+  await repo.lockWorkspaceIdentity(tx, workspaceId);
+
+  // 1. Erased people: events carrying a suppressed identifier are dropped and counted.
+  const hashOf = new Map<string, string>();
+  for (const item of input.items)
+    for (const id of item.identifiers) hashOf.set(identifierKey(id.type, id.value), suppressionHash(id.type, id.value));
+  const suppressed = await repo.selectSuppressed(tx, workspaceId, [...new Set(hashOf.values())]);
+  const keep: number[] = [];
+  const suppressedItems = new Set<number>();
+  const dropCounts = new Map<string, number>();
+  input.items.forEach((item, i) => {
+    if (item.identifiers.length === 0 && item.previousId === undefined) return; // nothing to resolve on
+    const hit = item.identifiers.map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h));
+    if (hit) {
+      dropCounts.set(hit, (dropCounts.get(hit) ?? 0) + 1);
+      suppressedItems.add(i);
+    } else keep.push(i);
+  });
+  await repo.countSuppressedDrops(tx, workspaceId, dropCounts);
+  const items = keep.map((i) => input.items[i]!);
+
+  // 2. Load the profiles these identifiers already belong to.
+  const refs = new Map<string, IdentifierRef>();
+  for (const item of items) {
+    for (const id of item.identifiers) refs.set(identifierKey(id.type, id.value), id);
+    if (item.previousId !== undefined) {
+      for (const type of ['user_id', 'anonymous_id']) refs.set(identifierKey(type, item.previousId), { type, value: item.previousId });
+    }
+  }
+  const owners = await repo.selectOwners(tx, workspaceId, [...refs.values()]);
+  const state: ResolveState = { owners: new Map(), profiles: new Map() };
+  for (const o of owners) state.owners.set(identifierKey(o.type, o.value), o.profile_id);
+  const profileIds = [...new Set(owners.map((o) => o.profile_id))];
+  const [profileRows, identifierRows] = await Promise.all([
+    repo.selectProfilesByIds(tx, workspaceId, profileIds),
+    repo.selectIdentifiersOf(tx, workspaceId, profileIds),
+  ]);
+  for (const r of profileRows) state.profiles.set(r.id, toState(r));
+  for (const o of identifierRows) {
+    const p = state.profiles.get(o.profile_id);
+    if (!p) continue;
+    let set = p.identifiers.get(o.type);
+    if (!set) p.identifiers.set(o.type, (set = new Set()));
+    set.add(o.value);
+  }
+
+  // 3. Resolve in memory.
+  const result = resolveItems({ state, items, rules: resolveRules(input.rules), newProfileId: () => newId('prf'), now });
+
+  // 4. Write the outcome.
+  const inserts: repo.ProfileWrite[] = [];
+  const updates: repo.ProfileWrite[] = [];
+  const domain: DomainEventInput[] = [];
+  for (const p of state.profiles.values()) {
+    if (!p.dirty) continue;
+    if (p.isNew) {
+      if (p.mergedInto) continue; // created and merged away inside this batch: never existed
+      inserts.push(toWrite(p, null));
+      domain.push({ workspaceId, type: 'profile.created', profileId: p.id });
+    } else {
+      updates.push(toWrite(p, p.mergedInto ? findLive(state, p.id).id : null));
+    }
+  }
+  const merges = result.merges.filter((m) => !state.profiles.get(m.from)!.isNew);
+  const repoint = merges.map((m) => ({ from: m.from, into: findLive(state, m.into).id }));
+  const mergeRows = merges.map((m) => ({
+    id: newId('mrg'),
+    from: m.from,
+    into: findLive(state, m.into).id,
+    reason: m.reason,
+    at: m.at.toISOString(),
+  }));
+  for (const m of mergeRows) {
+    domain.push({ workspaceId, type: 'profile.merged', profileId: m.into, ref: m.id, data: { from: m.from, into: m.into, reason: m.reason } });
+  }
+  const seenAt = now.toISOString();
+  const attached = [...result.attached].map(([key, id]) => ({
+    type: id.type,
+    value: id.value,
+    profile_id: findLive(state, state.owners.get(key)!).id,
+    seen_at: seenAt,
+  }));
+
+  await repo.insertProfiles(tx, workspaceId, inserts);
+  await repo.updateProfiles(tx, workspaceId, updates);
+  await repo.repointMerged(tx, workspaceId, repoint);
+  await repo.upsertIdentifiers(tx, workspaceId, attached);
+  await repo.insertMerges(tx, workspaceId, mergeRows);
+  await appendDomainEvents(tx, domain);
+
+  const out: (string | null)[] = input.items.map(() => null);
+  keep.forEach((originalIndex, i) => (out[originalIndex] = result.profileIds[i]!));
+  const dropped = new Map<number, IdentifierRef[]>();
+  for (const [i, list] of result.dropped) dropped.set(keep[i]!, list);
+  return { profileIds: out, dropped, suppressed: suppressedItems };
+}
+
+function toState(r: repo.ProfileRow): ProfileState {
+  return {
+    id: r.id,
+    isNew: false,
+    createdAt: toDate(r.created_at),
+    identifiers: new Map(),
+    traits: { ...r.traits },
+    traitTimes: { ...r.trait_times },
+    channels: { ...r.channels },
+    eventCount: r.event_count,
+    mergeCount: r.merge_count,
+    firstSeenAt: toDate(r.first_seen_at),
+    lastSeenAt: toDate(r.last_seen_at),
+    dirty: false,
+  };
+}
+
+const NAME_KEYS = ['name', 'first_name', 'last_name', 'firstName', 'lastName', 'full_name', 'fullName', 'username'];
+
+/** Folded name, emails and phones (E.164 and national form) for diacritics-insensitive search. */
+export function searchTextOf(traits: Record<string, unknown>, identifiers: Map<string, Set<string>>): string {
+  const parts: string[] = [];
+  for (const k of NAME_KEYS) {
+    const v = traits[k];
+    if (typeof v === 'string' && v.trim()) parts.push(foldForSearch(v));
+  }
+  for (const v of identifiers.get('email') ?? []) parts.push(v);
+  for (const v of identifiers.get('phone') ?? []) {
+    parts.push(v);
+    if (v.startsWith('+84')) parts.push('0' + v.slice(3));
+  }
+  for (const v of identifiers.get('user_id') ?? []) parts.push(v.toLowerCase());
+  return parts.join(' ').slice(0, 2000);
+}
+
+function toWrite(p: ProfileState, mergedInto: string | null): repo.ProfileWrite {
+  return {
+    id: p.id,
+    traits: p.traits,
+    trait_times: p.traitTimes,
+    channels: p.channels,
+    event_count: p.eventCount,
+    merge_count: p.mergeCount,
+    first_seen_at: p.firstSeenAt.toISOString(),
+    last_seen_at: p.lastSeenAt.toISOString(),
+    search_text: searchTextOf(p.traits, p.identifiers),
+    merged_into: mergedInto,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export interface Profile {
+  id: string;
+  traits: Record<string, unknown>;
+  identifiers: { type: string; value: string }[];
+  channels: Record<string, { first: string; last: string; count: number }>;
+  eventCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Ids of profiles merged into this one. */
+  mergedProfileIds: string[];
+}
+
+async function liveProfileRow(ex: Executor, workspaceId: string, id: string): Promise<repo.ProfileRow> {
+  let row = await repo.selectProfile(ex, workspaceId, id);
+  if (row?.merged_into) row = await repo.selectProfile(ex, workspaceId, row.merged_into);
+  if (!row) throw new AppError('profile_not_found', `Profile ${id} not found`, { id });
+  return row;
+}
+
+/** The live profile for an id; a merged-away id returns its survivor. */
+export async function getProfile(ex: Executor, workspaceId: string, id: string): Promise<Profile> {
+  const row = await liveProfileRow(ex, workspaceId, id);
+  const [ids, merged] = await Promise.all([
+    repo.selectIdentifiersOf(ex, workspaceId, [row.id]),
+    repo.selectMergedAwayIds(ex, workspaceId, row.id),
+  ]);
+  return toProfile(row, ids, merged);
+}
+
+function toProfile(row: repo.ProfileRow, ids: repo.OwnerRow[], merged: string[]): Profile {
+  return {
+    id: row.id,
+    traits: row.traits,
+    identifiers: ids.map((i) => ({ type: i.type, value: i.value })),
+    channels: row.channels,
+    eventCount: row.event_count,
+    firstSeenAt: toDate(row.first_seen_at).toISOString(),
+    lastSeenAt: toDate(row.last_seen_at).toISOString(),
+    createdAt: toDate(row.created_at).toISOString(),
+    updatedAt: toDate(row.updated_at).toISOString(),
+    mergedProfileIds: merged,
+  };
+}
+
+/** The survivor id and the ids merged into it: every profile id whose events form its timeline. */
+export async function getTimelineProfileIds(ex: Executor, workspaceId: string, id: string): Promise<string[]> {
+  const row = await liveProfileRow(ex, workspaceId, id);
+  return [row.id, ...(await repo.selectMergedAwayIds(ex, workspaceId, row.id))];
+}
+
+/** Find the profile holding an identifier; the value is normalised like incoming events. */
+export async function lookupProfile(
+  ex: Executor,
+  opts: { workspaceId: string; type: string; value: string; defaultCountry: CountryCode },
+): Promise<Profile> {
+  const type = normalizeIdentifierType(opts.type);
+  if (!type) throw new AppError('validation_failed', `type: "${opts.type}" is not a valid identifier type`, { field: 'type' });
+  const value = normalizeIdentifier(type, opts.value, { defaultCountry: opts.defaultCountry });
+  if (value === null) {
+    throw new AppError('profile_not_found', `No profile: "${opts.value}" is not a usable ${type}`, { type });
+  }
+  const [owner] = await repo.selectOwners(ex, opts.workspaceId, [{ type, value }]);
+  if (!owner) throw new AppError('profile_not_found', `No profile has ${type} ${value}`, { type });
+  return getProfile(ex, opts.workspaceId, owner.profile_id);
+}
+
+export async function searchProfiles(
+  ex: Executor,
+  opts: { workspaceId: string; q?: string; limit: number; cursor?: string; defaultCountry: CountryCode },
+): Promise<{ data: Profile[]; nextCursor: string | null }> {
+  const terms: string[] = [];
+  const q = (opts.q ?? '').trim();
+  if (q) {
+    const phone = /^[+()\d\s.-]{6,}$/.test(q) ? normalizePhone(q, opts.defaultCountry) : null;
+    if (phone) terms.push(phone);
+    else terms.push(...foldForSearch(q).split(' ').filter(Boolean));
+  }
+  const before = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, limit: opts.limit + 1, before });
+  const page = found.slice(0, opts.limit);
+  const ids = await repo.selectIdentifiersOf(ex, opts.workspaceId, page.map((r) => r.id));
+  const byProfile = new Map<string, repo.OwnerRow[]>();
+  for (const i of ids) {
+    const list = byProfile.get(i.profile_id) ?? [];
+    list.push(i);
+    byProfile.set(i.profile_id, list);
+  }
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => toProfile(r, byProfile.get(r.id) ?? [], [])),
+    nextCursor: found.length > opts.limit && last ? encodeCursor({ lastSeenAt: timeKey(last.last_seen_at), id: last.id }) : null,
+  };
+}
+
+function encodeCursor(c: { lastSeenAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): { lastSeenAt: string; id: string } {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { lastSeenAt?: unknown; id?: unknown };
+    if (typeof c.lastSeenAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.lastSeenAt))) {
+      return { lastSeenAt: c.lastSeenAt, id: c.id };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('validation_failed', 'cursor: not a cursor returned by this endpoint', { field: 'cursor' });
+}
+
+export interface MergeHistoryEntry {
+  id: string;
+  fromProfileId: string;
+  intoProfileId: string;
+  reason: { identifiers: { type: string; value: string }[]; messageId: string };
+  mergedAt: string;
+}
+
+export async function getMergeHistory(ex: Executor, workspaceId: string, id: string): Promise<MergeHistoryEntry[]> {
+  const ids = await getTimelineProfileIds(ex, workspaceId, id);
+  const merges = await repo.selectMergesInto(ex, workspaceId, ids);
+  return merges.map((m) => ({
+    id: m.id,
+    fromProfileId: m.from_profile_id,
+    intoProfileId: m.into_profile_id,
+    reason: m.reason,
+    mergedAt: toDate(m.merged_at).toISOString(),
+  }));
+}
+
+/**
+ * Erase a person (the live profile and everything merged into it). Their identifiers are
+ * suppressed (as hashes) so later events carrying them are dropped, not re-creating the person.
+ * Returns the erased profile ids; the caller erases events in the same transaction.
+ */
+export async function eraseProfile(
+  tx: Executor,
+  opts: { workspaceId: string; id: string },
+): Promise<{ profileIds: string[]; identifiers: number }> {
+  await repo.lockWorkspaceIdentity(tx, opts.workspaceId);
+  const ids = await getTimelineProfileIds(tx, opts.workspaceId, opts.id);
+  const identifiers = await repo.selectIdentifiersOf(tx, opts.workspaceId, ids);
+  await repo.insertSuppressions(tx, opts.workspaceId, identifiers.map((i) => suppressionHash(i.type, i.value)));
+  await repo.deleteProfiles(tx, opts.workspaceId, ids);
+  await appendDomainEvents(tx, [
+    { workspaceId: opts.workspaceId, type: 'profile.erased', profileId: ids[0]!, data: { profileIds: ids } },
+  ]);
+  return { profileIds: ids, identifiers: identifiers.length };
+}

@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../db/columns';
+
+export const profiles = pgTable(
+  'profiles',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    traits: jsonb('traits').notNull().default(sql`'{}'::jsonb`),
+    /** Per trait key, the timestamp of the event that set it (most recent wins). */
+    traitTimes: jsonb('trait_times').notNull().default(sql`'{}'::jsonb`),
+    /** Per channel: { first, last, count } of events seen on it. */
+    channels: jsonb('channels').notNull().default(sql`'{}'::jsonb`),
+    eventCount: bigint('event_count', { mode: 'number' }).notNull().default(0),
+    mergeCount: integer('merge_count').notNull().default(0),
+    firstSeenAt: timestamptz('first_seen_at').notNull(),
+    lastSeenAt: timestamptz('last_seen_at').notNull(),
+    /** Name, email and phone folded for diacritics-insensitive search. */
+    searchText: text('search_text').notNull().default(''),
+    /** Set when this profile was merged into another: the survivor. */
+    mergedInto: text('merged_into'),
+    mergedAt: timestamptz('merged_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('profiles_ws_last_seen').on(t.workspaceId, t.lastSeenAt.desc()),
+    index('profiles_ws_merged_into').on(t.workspaceId, t.mergedInto),
+  ],
+);
+
+/** Identifier → profile. Always points at a live (not merged-away) profile. */
+export const identifiers = pgTable(
+  'identifiers',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    type: text('type').notNull(),
+    value: text('value').notNull(),
+    profileId: text('profile_id').notNull(),
+    firstSeenAt: timestamptz('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.type, t.value] }),
+    index('identifiers_ws_profile').on(t.workspaceId, t.profileId),
+  ],
+);
+
+/** Every merge: what, when and why. */
+export const profileMerges = pgTable(
+  'profile_merges',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    fromProfileId: text('from_profile_id').notNull(),
+    intoProfileId: text('into_profile_id').notNull(),
+    /** The identifier that linked the two profiles, and the event that carried it. */
+    reason: jsonb('reason').notNull(),
+    mergedAt: timestamptz('merged_at').notNull().defaultNow(),
+  },
+  (t) => [index('profile_merges_ws_into').on(t.workspaceId, t.intoProfileId)],
+);
+
+/**
+ * Identifiers of erased people, as sha256(type + ':' + value) so nothing personal is kept.
+ * Events carrying them are dropped and counted.
+ */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    droppedEvents: bigint('dropped_events', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.hash] })],
+);

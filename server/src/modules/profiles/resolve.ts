@@ -1,0 +1,267 @@
+/**
+ * The identity resolution engine: pure, in memory, over a batch of events and the state of the
+ * profiles they touch. The service loads that state, runs this, and writes the result, all in
+ * one transaction under a per-workspace lock.
+ *
+ * For each event, in order:
+ *  1. Its identifiers (sorted by priority) match no profile, one, or several.
+ *  2. The combination must respect the rules: per-type limits on the resulting profile, never
+ *     two different user_ids in one profile, at most MAX_MERGES_PER_PROFILE merges. If it does
+ *     not, the lowest-priority identifier of the event is dropped and matching is retried.
+ *  3. None → create a profile; one → attach; several → merge into the oldest profile.
+ *  4. New identifiers are attached; traits merge per key, the most recent value winning.
+ */
+import type { IdentityRules } from './rules';
+import { MAX_MERGES_PER_PROFILE } from './rules';
+
+export interface IdentifierRef {
+  type: string;
+  value: string;
+}
+
+export interface ResolveItem {
+  identifiers: IdentifierRef[];
+  /** alias: the earlier id (a user_id if one exists with this value, else an anonymous_id). */
+  previousId?: string | undefined;
+  /** Traits to set (identify), or undefined. */
+  traits?: Record<string, unknown> | undefined;
+  timestamp: Date;
+  channel: string;
+  messageId: string;
+}
+
+export interface ProfileState {
+  id: string;
+  isNew: boolean;
+  createdAt: Date;
+  identifiers: Map<string, Set<string>>;
+  traits: Record<string, unknown>;
+  traitTimes: Record<string, string>;
+  channels: Record<string, ChannelUse>;
+  eventCount: number;
+  mergeCount: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  /** Set when merged away inside this batch. */
+  mergedInto?: string;
+  dirty: boolean;
+}
+
+export interface ChannelUse {
+  first: string;
+  last: string;
+  count: number;
+}
+
+export interface MergeRecord {
+  from: string;
+  into: string;
+  at: Date;
+  reason: { identifiers: IdentifierRef[]; messageId: string };
+}
+
+export interface ResolveState {
+  /** identifierKey(type, value) → profile id (possibly merged away in this batch: use find). */
+  owners: Map<string, string>;
+  profiles: Map<string, ProfileState>;
+}
+
+export interface ResolveResult {
+  /** Final profile id per item (after every merge in the batch). */
+  profileIds: string[];
+  /** Identifiers newly attached (key → final owner is looked up at write time). */
+  attached: Map<string, IdentifierRef>;
+  merges: MergeRecord[];
+  /** Identifiers dropped from matching because of the rules, per item index. */
+  dropped: Map<number, IdentifierRef[]>;
+  created: string[];
+}
+
+export const identifierKey = (type: string, value: string): string => `${type}\u0000${value}`;
+
+export function findLive(state: ResolveState, id: string): ProfileState {
+  let p = state.profiles.get(id);
+  if (!p) throw new Error(`profile ${id} not loaded`);
+  while (p.mergedInto) {
+    const next = state.profiles.get(p.mergedInto);
+    if (!next) throw new Error(`profile ${p.mergedInto} not loaded`);
+    p = next;
+  }
+  return p;
+}
+
+function sortByPriority(ids: IdentifierRef[], rules: IdentityRules): IdentifierRef[] {
+  const seen = new Set<string>();
+  const unique: IdentifierRef[] = [];
+  for (const id of ids) {
+    const k = identifierKey(id.type, id.value);
+    if (!seen.has(k)) {
+      seen.add(k);
+      unique.push(id);
+    }
+  }
+  // Stable sort: equal-rank identifiers keep the order the event gave them.
+  return unique
+    .map((id, i) => ({ id, i }))
+    .sort((a, b) => rules.rank(a.id.type) - rules.rank(b.id.type) || a.i - b.i)
+    .map((x) => x.id);
+}
+
+function matchedProfiles(state: ResolveState, ids: IdentifierRef[]): ProfileState[] {
+  const out = new Map<string, ProfileState>();
+  for (const id of ids) {
+    const owner = state.owners.get(identifierKey(id.type, id.value));
+    if (owner) {
+      const p = findLive(state, owner);
+      out.set(p.id, p);
+    }
+  }
+  return [...out.values()];
+}
+
+/** Would joining these profiles and identifiers respect the rules? */
+function isAllowed(matched: ProfileState[], ids: IdentifierRef[], rules: IdentityRules): boolean {
+  const values = new Map<string, Set<string>>();
+  const add = (type: string, value: string) => {
+    let s = values.get(type);
+    if (!s) values.set(type, (s = new Set()));
+    s.add(value);
+  };
+  for (const p of matched) for (const [type, set] of p.identifiers) for (const v of set) add(type, v);
+  for (const id of ids) add(id.type, id.value);
+  for (const [type, set] of values) if (set.size > rules.limit(type)) return false;
+  if (matched.length > 1) {
+    // Merge protection: never two different user_ids in one profile, whatever the limits say.
+    const userIds = new Set<string>();
+    for (const p of matched) for (const v of p.identifiers.get('user_id') ?? []) userIds.add(v);
+    if (userIds.size > 1) return false;
+    const merges = matched.reduce((n, p) => n + p.mergeCount, 0) + matched.length - 1;
+    if (merges > MAX_MERGES_PER_PROFILE) return false;
+  }
+  return true;
+}
+
+function mergeTraitsInto(target: ProfileState, traits: Record<string, unknown>, times: Record<string, string>): void {
+  for (const [k, v] of Object.entries(traits)) {
+    const t = times[k] ?? '';
+    const current = target.traitTimes[k];
+    if (current === undefined || t >= current) {
+      target.traits[k] = v;
+      target.traitTimes[k] = t;
+    }
+  }
+}
+
+function mergeProfile(state: ResolveState, into: ProfileState, from: ProfileState): void {
+  for (const [type, set] of from.identifiers) {
+    let s = into.identifiers.get(type);
+    if (!s) into.identifiers.set(type, (s = new Set()));
+    for (const v of set) s.add(v);
+  }
+  mergeTraitsInto(into, from.traits, from.traitTimes);
+  for (const [ch, use] of Object.entries(from.channels)) {
+    const cur = into.channels[ch];
+    into.channels[ch] = cur
+      ? { first: cur.first < use.first ? cur.first : use.first, last: cur.last > use.last ? cur.last : use.last, count: cur.count + use.count }
+      : { ...use };
+  }
+  into.eventCount += from.eventCount;
+  into.mergeCount += from.mergeCount + 1;
+  if (from.firstSeenAt < into.firstSeenAt) into.firstSeenAt = from.firstSeenAt;
+  if (from.lastSeenAt > into.lastSeenAt) into.lastSeenAt = from.lastSeenAt;
+  into.dirty = true;
+  from.mergedInto = into.id;
+  from.dirty = true;
+  void state;
+}
+
+export function resolveItems(opts: {
+  state: ResolveState;
+  items: ResolveItem[];
+  rules: IdentityRules;
+  newProfileId: () => string;
+  now: Date;
+}): ResolveResult {
+  const { state, items, rules } = opts;
+  const result: ResolveResult = { profileIds: [], attached: new Map(), merges: [], dropped: new Map(), created: [] };
+  const assigned: ProfileState[] = [];
+
+  items.forEach((item, index) => {
+    const given = [...item.identifiers];
+    if (item.previousId !== undefined) {
+      const asUser = state.owners.has(identifierKey('user_id', item.previousId));
+      given.push({ type: asUser ? 'user_id' : 'anonymous_id', value: item.previousId });
+    }
+    let ids = sortByPriority(given, rules);
+    let matched = matchedProfiles(state, ids);
+    while (ids.length > 1 && !isAllowed(matched, ids, rules)) {
+      const droppedId = ids[ids.length - 1]!;
+      ids = ids.slice(0, -1);
+      const list = result.dropped.get(index) ?? [];
+      list.push(droppedId);
+      result.dropped.set(index, list);
+      matched = matchedProfiles(state, ids);
+    }
+
+    let profile: ProfileState;
+    if (matched.length === 0) {
+      profile = {
+        id: opts.newProfileId(),
+        isNew: true,
+        createdAt: opts.now,
+        identifiers: new Map(),
+        traits: {},
+        traitTimes: {},
+        channels: {},
+        eventCount: 0,
+        mergeCount: 0,
+        firstSeenAt: item.timestamp,
+        lastSeenAt: item.timestamp,
+        dirty: true,
+      };
+      state.profiles.set(profile.id, profile);
+      result.created.push(profile.id);
+    } else {
+      // The oldest profile survives (ids are time-ordered, so they break ties).
+      const ordered = [...matched].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      profile = ordered[0]!;
+      for (const other of ordered.slice(1)) {
+        const linking = ids.filter((id) => {
+          const owner = state.owners.get(identifierKey(id.type, id.value));
+          return owner !== undefined && findLive(state, owner).id === other.id;
+        });
+        mergeProfile(state, profile, other);
+        result.merges.push({ from: other.id, into: profile.id, at: opts.now, reason: { identifiers: linking, messageId: item.messageId } });
+      }
+    }
+
+    for (const id of ids) {
+      const key = identifierKey(id.type, id.value);
+      if (state.owners.has(key)) continue;
+      state.owners.set(key, profile.id);
+      let set = profile.identifiers.get(id.type);
+      if (!set) profile.identifiers.set(id.type, (set = new Set()));
+      set.add(id.value);
+      result.attached.set(key, id);
+    }
+
+    const ts = item.timestamp.toISOString();
+    if (item.traits) {
+      const times: Record<string, string> = {};
+      for (const k of Object.keys(item.traits)) times[k] = ts;
+      mergeTraitsInto(profile, item.traits, times);
+    }
+    const use = profile.channels[item.channel];
+    profile.channels[item.channel] = use
+      ? { first: use.first < ts ? use.first : ts, last: use.last > ts ? use.last : ts, count: use.count + 1 }
+      : { first: ts, last: ts, count: 1 };
+    profile.eventCount += 1;
+    if (item.timestamp < profile.firstSeenAt) profile.firstSeenAt = item.timestamp;
+    if (item.timestamp > profile.lastSeenAt) profile.lastSeenAt = item.timestamp;
+    profile.dirty = true;
+    assigned.push(profile);
+  });
+
+  result.profileIds = assigned.map((p) => findLive(state, p.id).id);
+  return result;
+}

@@ -1,0 +1,17 @@
+export { workspacesRoutes } from './workspaces.routes';
+export { createAdminGuard, bearerToken } from './auth';
+export {
+  bootstrapWorkspace,
+  clearWorkspaceCaches,
+  countAllWorkspaces,
+  createApiToken,
+  createSource,
+  createWorkspace,
+  findSourceByWriteKey,
+  getWorkspace,
+  listSources,
+  type ApiToken,
+  type Source,
+  type Workspace,
+} from './workspaces.service';
+export { CHANNEL_TYPES, type ChannelType, type IdentityRulesInput } from './workspaces.schema';

@@ -1,0 +1,106 @@
+import { Type, type Static } from 'typebox';
+import { DateTime, NullableDateTime } from '../../platform/schema';
+
+export const CHANNEL_TYPES = [
+  'web',
+  'app',
+  'pos',
+  'server',
+  'email',
+  'sms',
+  'chat',
+  'chatbot',
+  'marketplace',
+  'social',
+  'zalo',
+  'messenger',
+  'phone',
+  'salesperson',
+  'other',
+] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export const ChannelTypeSchema = Type.Union(
+  CHANNEL_TYPES.map((c) => Type.Literal(c)),
+  { description: 'Where events from this source come from.' },
+);
+
+export const IdentityRulesSchema = Type.Object(
+  {
+    /** Identifier types in priority order, highest first; types not listed come after, in name order. */
+    priority: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,64}$' }), { maxItems: 50 })),
+    /** Max values per identifier type on one profile. */
+    limits: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9_]{1,64}$' }), Type.Integer({ minimum: 1, maximum: 1000 }))),
+    /** Limit for types not in `limits`. */
+    defaultLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type IdentityRulesInput = Static<typeof IdentityRulesSchema>;
+
+export const WorkspaceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  defaultCountry: Type.String(),
+  timeZone: Type.String(),
+  currency: Type.String(),
+  identityRules: IdentityRulesSchema,
+  createdAt: DateTime,
+});
+
+export const UpdateWorkspaceBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    identityRules: Type.Optional(IdentityRulesSchema),
+  },
+  { additionalProperties: false },
+);
+export type UpdateWorkspaceInput = Static<typeof UpdateWorkspaceBody>;
+
+export const SourceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  channel: Type.String(),
+  writeKeyPrefix: Type.String({ description: 'The first characters of the write key.' }),
+  rateLimit: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: DateTime,
+  revokedAt: NullableDateTime,
+});
+
+export const CreateSourceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    channel: ChannelTypeSchema,
+    rateLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Events per second before 429.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatedSourceSchema = Type.Object({
+  source: SourceSchema,
+  writeKey: Type.String({ description: 'Shown once; only its hash is stored.' }),
+});
+
+export const TokenSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  tokenPrefix: Type.String(),
+  createdAt: DateTime,
+  lastUsedAt: NullableDateTime,
+  revokedAt: NullableDateTime,
+});
+
+export const CreateTokenBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const CreatedTokenSchema = Type.Object({
+  token: TokenSchema,
+  secret: Type.String({ description: 'Shown once; only its hash is stored.' }),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -1,0 +1,230 @@
+/**
+ * Workspaces (tenants), their sources (each with a write key and a channel type) and admin API
+ * tokens. Secrets are generated here, shown once, and stored as sha256 hashes.
+ */
+import type { Executor } from '../../db/client';
+import { AppError } from '../../platform/errors';
+import { newId, randomSecret, sha256 } from '../../platform/ids';
+import { isValidTimeZone } from '../../config';
+import type { ChannelType, IdentityRulesInput, UpdateWorkspaceInput } from './workspaces.schema';
+import * as repo from './workspaces.repo';
+
+export interface Workspace {
+  id: string;
+  name: string;
+  defaultCountry: string;
+  timeZone: string;
+  currency: string;
+  identityRules: IdentityRulesInput;
+  createdAt: Date;
+}
+
+export interface Source {
+  id: string;
+  workspaceId: string;
+  name: string;
+  channel: string;
+  writeKeyPrefix: string;
+  rateLimit: number | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface ApiToken {
+  id: string;
+  workspaceId: string;
+  name: string;
+  tokenPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+function toWorkspace(r: repo.WorkspaceRow): Workspace {
+  return { ...r, identityRules: r.identityRules as IdentityRulesInput };
+}
+
+function toSource(r: repo.SourceRow): Source {
+  const { writeKeyHash: _hash, ...rest } = r;
+  return rest;
+}
+
+function toToken(r: repo.TokenRow): ApiToken {
+  const { tokenHash: _hash, ...rest } = r;
+  return rest;
+}
+
+/** Short-lived per-process caches for the hot paths (every ingest call, every admin call). */
+const CACHE_TTL_MS = 5_000;
+interface Cached<T> {
+  value: T | undefined;
+  at: number;
+}
+const sourceCache = new Map<string, Cached<Source>>();
+const tokenCache = new Map<string, Cached<ApiToken>>();
+const workspaceCache = new Map<string, Cached<Workspace>>();
+
+async function cached<T>(
+  cache: Map<string, Cached<T>>,
+  key: string,
+  load: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const hit = cache.get(key);
+  const now = Date.now();
+  if (hit && now - hit.at < CACHE_TTL_MS) return hit.value;
+  const value = await load();
+  if (cache.size > 10_000) cache.clear();
+  cache.set(key, { value, at: now });
+  return value;
+}
+
+export function clearWorkspaceCaches(): void {
+  sourceCache.clear();
+  tokenCache.clear();
+  workspaceCache.clear();
+}
+
+export async function createWorkspace(
+  ex: Executor,
+  input: { name: string; defaultCountry?: string; timeZone?: string; currency?: string },
+): Promise<Workspace> {
+  if (input.timeZone && !isValidTimeZone(input.timeZone)) {
+    throw new AppError('validation_failed', `timeZone: unknown IANA time zone "${input.timeZone}"`, { field: 'timeZone' });
+  }
+  const row = await repo.insertWorkspace(ex, {
+    id: newId('ws'),
+    name: input.name,
+    defaultCountry: input.defaultCountry ?? 'VN',
+    timeZone: input.timeZone ?? 'Asia/Ho_Chi_Minh',
+    currency: input.currency ?? 'VND',
+  });
+  return toWorkspace(row);
+}
+
+export async function countAllWorkspaces(ex: Executor): Promise<number> {
+  return repo.countWorkspaces(ex);
+}
+
+export async function getWorkspace(ex: Executor, workspaceId: string): Promise<Workspace> {
+  const ws = await cached(workspaceCache, workspaceId, async () => {
+    const r = await repo.selectWorkspace(ex, workspaceId);
+    return r && toWorkspace(r);
+  });
+  if (!ws) throw new AppError('workspace_not_found', `Workspace ${workspaceId} not found`);
+  return ws;
+}
+
+export async function updateWorkspace(ex: Executor, workspaceId: string, patch: UpdateWorkspaceInput): Promise<Workspace> {
+  if (patch.timeZone && !isValidTimeZone(patch.timeZone)) {
+    throw new AppError('validation_failed', `timeZone: unknown IANA time zone "${patch.timeZone}"`, { field: 'timeZone' });
+  }
+  const row = await repo.updateWorkspaceRow(ex, workspaceId, patch);
+  if (!row) throw new AppError('workspace_not_found', `Workspace ${workspaceId} not found`);
+  workspaceCache.delete(workspaceId);
+  return toWorkspace(row);
+}
+
+export async function createSource(
+  ex: Executor,
+  input: { workspaceId: string; name: string; channel: ChannelType; rateLimit?: number; writeKey?: string },
+): Promise<{ source: Source; writeKey: string }> {
+  const writeKey = input.writeKey ?? randomSecret('wk');
+  const row = await repo.insertSource(ex, {
+    id: newId('src'),
+    workspaceId: input.workspaceId,
+    name: input.name,
+    channel: input.channel,
+    writeKeyHash: sha256(writeKey),
+    writeKeyPrefix: writeKey.slice(0, 7),
+    rateLimit: input.rateLimit ?? null,
+  });
+  return { source: toSource(row), writeKey };
+}
+
+export async function listSources(ex: Executor, workspaceId: string): Promise<Source[]> {
+  return (await repo.selectSources(ex, workspaceId)).map(toSource);
+}
+
+export async function revokeSource(ex: Executor, workspaceId: string, sourceId: string): Promise<Source> {
+  const row = await repo.revokeSourceRow(ex, workspaceId, sourceId);
+  if (!row) throw new AppError('source_not_found', `Source ${sourceId} not found`);
+  sourceCache.delete(row.writeKeyHash);
+  return toSource(row);
+}
+
+/** The live source a write key belongs to, or undefined. */
+export async function findSourceByWriteKey(ex: Executor, writeKey: string): Promise<Source | undefined> {
+  const hash = sha256(writeKey);
+  return cached(sourceCache, hash, async () => {
+    const r = await repo.selectSourceByKeyHash(ex, hash);
+    return r && toSource(r);
+  });
+}
+
+export async function createApiToken(
+  ex: Executor,
+  input: { workspaceId: string; name: string; secret?: string },
+): Promise<{ token: ApiToken; secret: string }> {
+  const secret = input.secret ?? randomSecret('omni', 40);
+  const row = await repo.insertToken(ex, {
+    id: newId('tok'),
+    workspaceId: input.workspaceId,
+    name: input.name,
+    tokenHash: sha256(secret),
+    tokenPrefix: secret.slice(0, 9),
+  });
+  return { token: toToken(row), secret };
+}
+
+export async function listApiTokens(ex: Executor, workspaceId: string): Promise<ApiToken[]> {
+  return (await repo.selectTokens(ex, workspaceId)).map(toToken);
+}
+
+export async function revokeApiToken(ex: Executor, workspaceId: string, tokenId: string): Promise<ApiToken> {
+  const row = await repo.revokeTokenRow(ex, workspaceId, tokenId);
+  if (!row) throw new AppError('token_not_found', `Token ${tokenId} not found`);
+  tokenCache.delete(row.tokenHash);
+  return toToken(row);
+}
+
+/** The live token a secret belongs to, or undefined. Records last use (at most once per cache period). */
+export async function findApiToken(ex: Executor, secret: string): Promise<ApiToken | undefined> {
+  const hash = sha256(secret);
+  return cached(tokenCache, hash, async () => {
+    const r = await repo.selectTokenByHash(ex, hash);
+    if (r) await repo.touchToken(ex, r.id);
+    return r && toToken(r);
+  });
+}
+
+/**
+ * First start with an empty database: create the bootstrap workspace, its admin token and a
+ * first source. Secrets come from OMNI_ADMIN_TOKEN / OMNI_WRITE_KEY when set, else are generated
+ * and returned (to be printed once). Returns undefined when workspaces already exist.
+ */
+export async function bootstrapWorkspace(
+  ex: Executor,
+  opts: { adminToken?: string; writeKey?: string; defaultCountry: string; timeZone: string },
+): Promise<{ workspace: Workspace; adminToken: string; writeKey: string; generated: boolean } | undefined> {
+  return ex.transaction(async (tx) => {
+    if ((await repo.countWorkspaces(tx)) > 0) return undefined;
+    const workspace = await createWorkspace(tx, {
+      name: 'Default workspace',
+      defaultCountry: opts.defaultCountry,
+      timeZone: opts.timeZone,
+    });
+    const token = await createApiToken(tx, { workspaceId: workspace.id, name: 'Bootstrap admin token', secret: opts.adminToken });
+    const source = await createSource(tx, {
+      workspaceId: workspace.id,
+      name: 'Default source',
+      channel: 'server',
+      writeKey: opts.writeKey,
+    });
+    return {
+      workspace,
+      adminToken: token.secret,
+      writeKey: source.writeKey,
+      generated: !opts.adminToken || !opts.writeKey,
+    };
+  });
+}

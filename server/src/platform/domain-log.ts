@@ -1,0 +1,202 @@
+/**
+ * The durable, ordered domain event log. Writers append inside their own transaction, so a
+ * log entry exists exactly when the change it describes is committed. Readers (segments,
+ * journeys, inbox, analytics …) each keep a cursor and receive every entry at least once, in
+ * (tx, id) order, across restarts and across processes.
+ *
+ * Ordering: ids are taken at insert time but transactions commit in any order, so "id > cursor"
+ * could skip a row that commits late. Each row carries its transaction id (`tx`); a reader only
+ * takes rows whose transaction is older than the oldest one still running
+ * (`pg_snapshot_xmin(pg_current_snapshot())`), and orders by (tx, id). Nothing can then appear
+ * behind its cursor.
+ */
+import { sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import { firstRow, notify, rows, toDate, type Database, type Executor } from '../db/client';
+
+export const DOMAIN_LOG_CHANNEL = 'omni_domain_log';
+
+export interface DomainEventInput {
+  workspaceId: string;
+  type: string;
+  profileId?: string | null;
+  ref?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface DomainEvent {
+  id: number;
+  tx: string;
+  workspaceId: string;
+  type: string;
+  profileId: string | null;
+  ref: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface LogPosition {
+  tx: string;
+  id: number;
+}
+
+export const LOG_START: LogPosition = { tx: '0', id: 0 };
+
+/** Append entries in the caller's transaction (one statement for any number of entries). */
+export async function appendDomainEvents(ex: Executor, entries: DomainEventInput[]): Promise<void> {
+  if (entries.length === 0) return;
+  const payload = JSON.stringify(
+    entries.map((e) => ({ w: e.workspaceId, t: e.type, p: e.profileId ?? null, r: e.ref ?? null, d: e.data ?? {} })),
+  );
+  await ex.execute(sql`
+    INSERT INTO domain_events (workspace_id, type, profile_id, ref, data)
+    SELECT x.w, x.t, x.p, x.r, x.d FROM json_to_recordset(${payload}::json) AS x(w text, t text, p text, r text, d jsonb)`);
+  await notify(ex, DOMAIN_LOG_CHANNEL, '');
+}
+
+interface RawEntry {
+  id: number;
+  tx: string;
+  workspace_id: string;
+  type: string;
+  profile_id: string | null;
+  ref: string | null;
+  data: Record<string, unknown>;
+  created_at: Date | string;
+}
+
+function toEntry(r: RawEntry): DomainEvent {
+  return {
+    id: r.id,
+    tx: String(r.tx),
+    workspaceId: r.workspace_id,
+    type: r.type,
+    profileId: r.profile_id,
+    ref: r.ref,
+    data: r.data,
+    createdAt: toDate(r.created_at),
+  };
+}
+
+/** Entries after `after`, visible to every future reader too (no late commits can precede them). */
+export async function readDomainEvents(
+  ex: Executor,
+  opts: { after: LogPosition; limit: number; workspaceId?: string },
+): Promise<DomainEvent[]> {
+  const ws = opts.workspaceId ? sql`AND workspace_id = ${opts.workspaceId}` : sql``;
+  const found = await rows<RawEntry>(
+    ex,
+    sql`SELECT id, tx::text AS tx, workspace_id, type, profile_id, ref, data, created_at
+        FROM domain_events
+        WHERE (tx, id) > (${opts.after.tx}::xid8, ${opts.after.id}::bigint)
+          AND tx < pg_snapshot_xmin(pg_current_snapshot())
+          ${ws}
+        ORDER BY tx, id
+        LIMIT ${opts.limit}`,
+  );
+  return found.map(toEntry);
+}
+
+export interface ConsumerOptions {
+  db: Database;
+  log: FastifyBaseLogger;
+  /** Stable name: the cursor is stored under it. */
+  name: string;
+  batchSize?: number;
+  /** Poll interval when no notification arrives (ms). */
+  pollMs?: number;
+  /**
+   * Handle a batch. Runs in the transaction that advances the cursor, so effects written
+   * through `tx` happen exactly once; side effects outside the database happen at least once.
+   */
+  handle: (tx: Executor, entries: DomainEvent[]) => Promise<void>;
+}
+
+export interface Consumer {
+  /** Process everything available now; resolves with the number of entries handled. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a consumer: wakes on NOTIFY (and polls as a fallback), reads from its cursor, and
+ * handles batches. Across processes only one instance of a consumer works at a time: the
+ * cursor row is locked with SKIP LOCKED for the duration of a batch.
+ */
+export async function startConsumer(opts: ConsumerOptions): Promise<Consumer> {
+  const { db, name } = opts;
+  const batchSize = opts.batchSize ?? 500;
+  await db.orm.execute(sql`INSERT INTO log_cursors (consumer) VALUES (${name}) ON CONFLICT (consumer) DO NOTHING`);
+
+  let stopped = false;
+  let running: Promise<number> | undefined;
+  let again = false;
+
+  async function step(): Promise<number> {
+    return db.orm.transaction(async (tx) => {
+      const cursor = await firstRow<{ tx: string; position: number }>(
+        tx,
+        sql`SELECT tx::text AS tx, position FROM log_cursors WHERE consumer = ${name} FOR UPDATE SKIP LOCKED`,
+      );
+      if (!cursor) return 0; // another process holds this consumer
+      const entries = await readDomainEvents(tx, { after: { tx: cursor.tx, id: cursor.position }, limit: batchSize });
+      if (entries.length === 0) return 0;
+      await opts.handle(tx, entries);
+      const last = entries[entries.length - 1]!;
+      await tx.execute(
+        sql`UPDATE log_cursors SET tx = ${last.tx}::xid8, position = ${last.id}, updated_at = now() WHERE consumer = ${name}`,
+      );
+      return entries.length;
+    });
+  }
+
+  async function drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await step();
+      total += n;
+      if (n < batchSize) return total;
+    }
+  }
+
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        do {
+          again = false;
+          total += await drainOnce();
+        } while (again && !stopped);
+      } catch (err) {
+        opts.log.error({ err, consumer: name }, 'domain log consumer failed; will retry');
+      } finally {
+        running = undefined;
+      }
+      return total;
+    })();
+    return running;
+  }
+
+  const unlisten = await db.listen(DOMAIN_LOG_CHANNEL, () => {
+    if (!stopped) void drain();
+  });
+  const timer = setInterval(() => {
+    if (!stopped) void drain();
+  }, opts.pollMs ?? 1000);
+  timer.unref();
+  void drain();
+
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await unlisten();
+      await running;
+    },
+  };
+}

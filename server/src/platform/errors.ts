@@ -1,0 +1,59 @@
+/**
+ * One error model: AppError(code, message, details). Stable string codes map to HTTP statuses
+ * in one table; the error handler in app.ts is the only place that turns errors into responses.
+ */
+
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  validation_failed: 400,
+  payload_too_large: 400,
+  too_many_events: 400,
+  no_user_anon_id: 400,
+  missing_event: 400,
+  invalid_field: 400,
+  unsupported_encoding: 415,
+  unauthorized: 401,
+  invalid_write_key: 401,
+  forbidden: 403,
+  not_found: 404,
+  profile_not_found: 404,
+  source_not_found: 404,
+  token_not_found: 404,
+  workspace_not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  /** Extra response headers, e.g. Retry-After. */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, headers?: Record<string, string>) {
+    super(message);
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Compile-time exhaustiveness check for switches over unions. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,38 @@
+/**
+ * Tables of the platform layer: the durable domain event log and its consumers' cursors.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { timestamptz, xid8 } from '../db/columns';
+
+/**
+ * The domain event log. Append-only, ordered by (tx, id): `tx` is the writing transaction's id,
+ * so a reader that only takes rows whose transaction is older than every running one
+ * (`pg_snapshot_xmin`) never skips a row that commits late.
+ */
+export const domainEvents = pgTable(
+  'domain_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    tx: xid8('tx').notNull().default(sql`pg_current_xact_id()`),
+    workspaceId: text('workspace_id').notNull(),
+    type: text('type').notNull(),
+    profileId: text('profile_id'),
+    /** Id of the row the event is about (an ingested event id, a merge id …). */
+    ref: text('ref'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('domain_events_tx_id').on(t.tx, t.id),
+    index('domain_events_ws_id').on(t.workspaceId, t.id),
+  ],
+);
+
+/** One row per consumer: the last (tx, id) it has handled. */
+export const logCursors = pgTable('log_cursors', {
+  consumer: text('consumer').primaryKey(),
+  tx: xid8('tx').notNull().default(sql`'0'::xid8`),
+  position: bigint('position', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+});

@@ -1,0 +1,23 @@
+/** Schema helpers shared by every module's route schemas. */
+import { Type, type TSchema } from 'typebox';
+
+/** A timestamp: a Date in code, an ISO 8601 string on the wire. */
+export const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+export const NullableDateTime = Type.Unsafe<Date | null>({ type: ['string', 'null'], format: 'date-time' });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code, e.g. profile_not_found.' }),
+      message: Type.String(),
+      requestId: Type.Optional(Type.String()),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+/** Free-form JSON object (traits, properties, context). */
+export const JsonObject = Type.Record(Type.String(), Type.Unknown());
