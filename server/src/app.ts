@@ -71,7 +71,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     },
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 

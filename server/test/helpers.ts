@@ -1,0 +1,100 @@
+/**
+ * Test helpers: one database per test file (see global-setup), a built app over it, and a fresh
+ * workspace (with admin token and write key) per test.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { buildApp, type BuiltApp } from '../src/app';
+import { loadConfig, type Config } from '../src/config';
+import { openDb, type Database } from '../src/db/client';
+import { createApiToken, createSource, createWorkspace, type ChannelType } from '../src/modules/workspaces';
+
+export const DB_KIND = (process.env.OMNI_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
+
+/** A fresh data dir holding a copy of the migrated PGlite template (PGlite only). */
+export function copyPgliteTemplate(): string {
+  const template = inject('pgliteTemplate');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-test-'));
+  fs.cpSync(template, dir, { recursive: true });
+  return dir;
+}
+
+/** Config for a test server: PostgreSQL URL or a PGlite data dir. */
+export function testConfig(overrides: Partial<Config> = {}, dataDir?: string): Config {
+  const databaseUrl = inject('databaseUrl');
+  return loadConfig(
+    { LOG_LEVEL: 'silent', PORT: '0' },
+    {
+      ...(DB_KIND === 'postgres' ? { databaseUrl } : {}),
+      dataDir: dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'omni-test-')),
+      ...overrides,
+    },
+  );
+}
+
+export async function openTestDb(): Promise<{ db: Database; dataDir: string }> {
+  if (DB_KIND === 'postgres') {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-test-'));
+    return { db: await openDb({ databaseUrl: inject('databaseUrl'), dataDir, poolSize: 10 }), dataDir };
+  }
+  const dataDir = copyPgliteTemplate();
+  return { db: await openDb({ dataDir }), dataDir };
+}
+
+export interface TestServer extends BuiltApp {
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** Build the app over this file's database. Call once per file (beforeAll). */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const { db, dataDir } = await openTestDb();
+  const built = await buildApp({ config: testConfig(overrides, dataDir), db, logger: false });
+  return {
+    ...built,
+    db,
+    async close() {
+      await built.app.close();
+      await db.close();
+    },
+  };
+}
+
+export interface TestWorkspace {
+  workspaceId: string;
+  adminToken: string;
+  writeKey: string;
+  sourceId: string;
+  /** Authorization headers. */
+  admin: { authorization: string };
+  basic: { authorization: string };
+  /** Create another source in this workspace. */
+  addSource(channel: ChannelType, opts?: { rateLimit?: number }): Promise<{ writeKey: string; sourceId: string; basic: { authorization: string } }>;
+}
+
+export const basicAuth = (writeKey: string) => ({ authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` });
+
+export async function createTestWorkspace(
+  server: { db: Database },
+  opts: { channel?: ChannelType; rateLimit?: number; defaultCountry?: string } = {},
+): Promise<TestWorkspace> {
+  const orm = server.db.orm;
+  const ws = await createWorkspace(orm, { name: `test ${Date.now()}`, defaultCountry: opts.defaultCountry ?? 'VN' });
+  const token = await createApiToken(orm, { workspaceId: ws.id, name: 'test' });
+  const addSource: TestWorkspace['addSource'] = async (channel, o = {}) => {
+    const s = await createSource(orm, { workspaceId: ws.id, name: `${channel} source`, channel, rateLimit: o.rateLimit });
+    return { writeKey: s.writeKey, sourceId: s.source.id, basic: basicAuth(s.writeKey) };
+  };
+  const first = await addSource(opts.channel ?? 'web', { rateLimit: opts.rateLimit });
+  return {
+    workspaceId: ws.id,
+    adminToken: token.secret,
+    writeKey: first.writeKey,
+    sourceId: first.sourceId,
+    admin: { authorization: `Bearer ${token.secret}` },
+    basic: first.basic,
+    addSource,
+  };
+}
