@@ -9,7 +9,7 @@ export async function selectExistingMessageIds(ex: Executor, workspaceId: string
   const found = await rows<{ message_id: string }>(
     ex,
     sql`SELECT message_id FROM events WHERE workspace_id = ${workspaceId}
-        AND message_id IN (SELECT jsonb_array_elements_text(${json(messageIds)}::jsonb))`,
+        AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${json(messageIds)}::jsonb)))`,
   );
   return new Set(found.map((r) => r.message_id));
 }
@@ -87,7 +87,7 @@ export async function selectTimeline(
 ): Promise<EventRow[]> {
   const conds: SQL[] = [
     sql`workspace_id = ${opts.workspaceId}`,
-    sql`profile_id IN (SELECT jsonb_array_elements_text(${json(opts.profileIds)}::jsonb))`,
+    sql`profile_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${json(opts.profileIds)}::jsonb)))`,
   ];
   if (opts.channel) conds.push(sql`channel = ${opts.channel}`);
   if (opts.type) conds.push(sql`type = ${opts.type}`);

@@ -107,6 +107,9 @@ export class IngestWriter {
     });
     const outcomes: EventOutcome[][] = batch.map((p) => p.events.map((): EventOutcome => 'duplicate'));
 
+    const t0 = performance.now();
+    let tResolve = 0;
+    let tInsert = 0;
     await this.db.orm.transaction(async (tx) => {
       const writes: repo.EventWrite[] = [];
       const writeRefs: { p: number; e: number }[] = [];
@@ -121,6 +124,7 @@ export class IngestWriter {
           seen.add(mid);
           return true;
         });
+        const tr = performance.now();
         const resolved = await resolveBatch(tx, {
           workspaceId: id,
           rules: g.workspace.rules,
@@ -133,6 +137,7 @@ export class IngestWriter {
             messageId: ev.message.messageId,
           })),
         });
+        tResolve += performance.now() - tr;
         fresh.forEach(({ ref, ev }, i) => {
           if (resolved.suppressed.has(i)) {
             outcomes[ref.p]![ref.e] = 'suppressed';
@@ -158,7 +163,9 @@ export class IngestWriter {
           writeRefs.push(ref);
         });
       }
+      const ti = performance.now();
       const inserted = await repo.insertEventsWithLog(tx, writes);
+      tInsert = performance.now() - ti;
       writes.forEach((w, i) => {
         if (inserted.has(repo.insertedKey(w.w, w.m))) {
           const ref = writeRefs[i]!;
@@ -167,6 +174,10 @@ export class IngestWriter {
       });
       if (inserted.size > 0) await notify(tx, DOMAIN_LOG_CHANNEL, '');
     });
+    this.log.debug(
+      { events: outcomes.reduce((n, o) => n + o.length, 0), ms: Math.round(performance.now() - t0), resolveMs: Math.round(tResolve), insertMs: Math.round(tInsert) },
+      'ingest flush',
+    );
     return outcomes;
   }
 

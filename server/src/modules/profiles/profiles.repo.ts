@@ -9,6 +9,13 @@ import type { ChannelUse } from './resolve';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
+/**
+ * `= ANY(ARRAY(SELECT …))` over a JSON list: an init-plan array the planner matches against an
+ * index, whatever the table size (a plain `IN (SELECT …)` or a join may turn into a sequential
+ * scan plus hash join once the table grows).
+ */
+const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
+
 export async function lockWorkspaceIdentity(ex: Executor, workspaceId: string): Promise<void> {
   await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))`);
 }
@@ -18,7 +25,7 @@ export async function selectSuppressed(ex: Executor, workspaceId: string, hashes
   const found = await rows<{ hash: string }>(
     ex,
     sql`SELECT hash FROM suppressions WHERE workspace_id = ${workspaceId}
-        AND hash IN (SELECT jsonb_array_elements_text(${json(hashes)}::jsonb))`,
+        AND hash = ${anyOf(hashes)}`,
   );
   return new Set(found.map((r) => r.hash));
 }
@@ -29,7 +36,7 @@ export async function countSuppressedDrops(ex: Executor, workspaceId: string, co
   await ex.execute(sql`
     UPDATE suppressions s SET dropped_events = s.dropped_events + x.n
     FROM json_to_recordset(${json(payload)}::json) AS x(h text, n int)
-    WHERE s.workspace_id = ${workspaceId} AND s.hash = x.h`);
+    WHERE s.workspace_id = ${workspaceId} AND s.hash = x.h AND s.hash = ${anyOf([...counts.keys()])}`);
 }
 
 export async function insertSuppressions(ex: Executor, workspaceId: string, hashes: string[]): Promise<void> {
@@ -54,10 +61,12 @@ export async function selectOwners(
   if (refs.length === 0) return [];
   return rows<OwnerRow>(
     ex,
-    sql`SELECT i.type, i.value, i.profile_id FROM identifiers i
-        JOIN json_to_recordset(${json(refs)}::json) AS x(type text, value text)
-          ON i.type = x.type AND i.value = x.value
-        WHERE i.workspace_id = ${workspaceId}`,
+    // LATERAL … LIMIT 1: one primary-key probe per identifier.
+    sql`SELECT o.type, o.value, o.profile_id
+        FROM json_to_recordset(${json(refs)}::json) AS x(type text, value text)
+        CROSS JOIN LATERAL (
+          SELECT i.type, i.value, i.profile_id FROM identifiers i
+          WHERE i.workspace_id = ${workspaceId} AND i.type = x.type AND i.value = x.value LIMIT 1) o`,
   );
 }
 
@@ -86,7 +95,7 @@ export async function selectProfilesByIds(ex: Executor, workspaceId: string, ids
   return rows<ProfileRow>(
     ex,
     sql`SELECT ${PROFILE_COLUMNS} FROM profiles
-        WHERE workspace_id = ${workspaceId} AND id IN (SELECT jsonb_array_elements_text(${json(ids)}::jsonb))`,
+        WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids)}`,
   );
 }
 
@@ -99,7 +108,7 @@ export async function selectIdentifiersOf(ex: Executor, workspaceId: string, pro
   return rows<OwnerRow>(
     ex,
     sql`SELECT type, value, profile_id FROM identifiers
-        WHERE workspace_id = ${workspaceId} AND profile_id IN (SELECT jsonb_array_elements_text(${json(profileIds)}::jsonb))
+        WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}
         ORDER BY type, first_seen_at, value`,
   );
 }
@@ -140,7 +149,7 @@ export async function updateProfiles(ex: Executor, workspaceId: string, list: Pr
     FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
       event_count bigint, merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text,
       merged_into text)
-    WHERE p.workspace_id = ${workspaceId} AND p.id = x.id`);
+    WHERE p.workspace_id = ${workspaceId} AND p.id = x.id AND p.id = ${anyOf(list.map((p) => p.id))}`);
 }
 
 /** After merges: identifiers and earlier merged-away profiles follow the survivor. */
@@ -150,11 +159,11 @@ export async function repointMerged(ex: Executor, workspaceId: string, pairs: { 
   await ex.execute(sql`
     UPDATE identifiers i SET profile_id = x."into"
     FROM json_to_recordset(${payload}::json) AS x("from" text, "into" text)
-    WHERE i.workspace_id = ${workspaceId} AND i.profile_id = x."from"`);
+    WHERE i.workspace_id = ${workspaceId} AND i.profile_id = x."from" AND i.profile_id = ${anyOf(pairs.map((p) => p.from))}`);
   await ex.execute(sql`
     UPDATE profiles p SET merged_into = x."into"
     FROM json_to_recordset(${payload}::json) AS x("from" text, "into" text)
-    WHERE p.workspace_id = ${workspaceId} AND p.merged_into = x."from"`);
+    WHERE p.workspace_id = ${workspaceId} AND p.merged_into = x."from" AND p.merged_into = ${anyOf(pairs.map((p) => p.from))}`);
 }
 
 export async function upsertIdentifiers(
@@ -196,7 +205,7 @@ export async function selectMergesInto(ex: Executor, workspaceId: string, profil
     ex,
     sql`SELECT id, from_profile_id, into_profile_id, reason, merged_at FROM profile_merges
         WHERE workspace_id = ${workspaceId}
-          AND into_profile_id IN (SELECT jsonb_array_elements_text(${json(profileIds)}::jsonb))
+          AND into_profile_id = ${anyOf(profileIds)}
         ORDER BY merged_at, id`,
   );
 }

@@ -1,0 +1,33 @@
+/**
+ * `npm run bench -- <name> [--db postgres|pglite|both] [--smoke]`
+ * Benchmarks print figures; they are not tests. --smoke runs a tiny size (CI keeps the code working).
+ */
+import { runIngestBench } from './ingest';
+
+const args = process.argv.slice(2);
+const name = args.find((a) => !a.startsWith('--')) ?? 'ingest';
+const flag = (f: string) => {
+  const i = args.indexOf(`--${f}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const smoke = args.includes('--smoke');
+const dbArg = flag('db') ?? 'both';
+const backends = (dbArg === 'both' ? ['postgres', 'pglite'] : [dbArg]) as ('postgres' | 'pglite')[];
+const num = (f: string, fallback: number) => Number(flag(f) ?? fallback);
+
+switch (name) {
+  case 'ingest':
+    await runIngestBench({
+      backends,
+      people: num('people', smoke ? 200 : 20_000),
+      batchEvents: num('events', smoke ? 2_000 : 200_000),
+      batchSize: num('batch-size', 100),
+      batchConcurrency: num('concurrency', 16),
+      trackCalls: num('track-calls', smoke ? 500 : 30_000),
+      trackConcurrency: num('track-concurrency', 32),
+    });
+    break;
+  default:
+    console.error(`unknown benchmark "${name}"; available: ingest`);
+    process.exit(2);
+}
