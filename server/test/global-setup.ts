@@ -31,7 +31,14 @@ export default async function setup(project: TestProject) {
   }
   const name = `omni_test_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
-  await admin.connect();
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${ADMIN_PG_URL} (${(err as Error).message}). ` +
+        'Start it, point OMNI_TEST_PG_URL at one, or run only the embedded suite: npm test -- --project pglite',
+    );
+  }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(ADMIN_PG_URL);
