@@ -47,33 +47,31 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
   const now = new Date();
   await repo.lockWorkspaceIdentity(tx, workspaceId);
 
+  // An alias's previousId is an identifier too: normalised like one, placeholders left out.
+  const given = input.items.map((item) => ({ ...item, previousId: normalizePreviousId(item.previousId) }));
+
   // 1. Erased people: events carrying a suppressed identifier are dropped and counted.
   const hashOf = new Map<string, string>();
-  for (const item of input.items)
-    for (const id of item.identifiers) hashOf.set(identifierKey(id.type, id.value), suppressionHash(id.type, id.value));
+  for (const item of given)
+    for (const id of refsOf(item)) hashOf.set(identifierKey(id.type, id.value), suppressionHash(id.type, id.value));
   const suppressed = await repo.selectSuppressed(tx, workspaceId, [...new Set(hashOf.values())]);
   const keep: number[] = [];
   const suppressedItems = new Set<number>();
   const dropCounts = new Map<string, number>();
-  input.items.forEach((item, i) => {
+  given.forEach((item, i) => {
     if (item.identifiers.length === 0 && item.previousId === undefined) return; // nothing to resolve on
-    const hit = item.identifiers.map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h));
+    const hit = refsOf(item).map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h));
     if (hit) {
       dropCounts.set(hit, (dropCounts.get(hit) ?? 0) + 1);
       suppressedItems.add(i);
     } else keep.push(i);
   });
   await repo.countSuppressedDrops(tx, workspaceId, dropCounts);
-  const items = keep.map((i) => input.items[i]!);
+  const items = keep.map((i) => given[i]!);
 
   // 2. Load the profiles these identifiers already belong to.
   const refs = new Map<string, IdentifierRef>();
-  for (const item of items) {
-    for (const id of item.identifiers) refs.set(identifierKey(id.type, id.value), id);
-    if (item.previousId !== undefined) {
-      for (const type of ['user_id', 'anonymous_id']) refs.set(identifierKey(type, item.previousId), { type, value: item.previousId });
-    }
-  }
+  for (const item of items) for (const id of refsOf(item)) refs.set(identifierKey(id.type, id.value), id);
   const owners = await repo.selectOwners(tx, workspaceId, [...refs.values()]);
   const state: ResolveState = { owners: new Map(), profiles: new Map() };
   for (const o of owners) state.owners.set(identifierKey(o.type, o.value), o.profile_id);
@@ -118,7 +116,9 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
     at: m.at.toISOString(),
   }));
   for (const m of mergeRows) {
-    domain.push({ workspaceId, type: 'profile.merged', profileId: m.into, ref: m.id, data: { from: m.from, into: m.into, reason: m.reason } });
+    // The log keeps identifier types, not values: erasure must not leave personal data behind.
+    const reason = { identifierTypes: m.reason.identifiers.map((i) => i.type), messageId: m.reason.messageId };
+    domain.push({ workspaceId, type: 'profile.merged', profileId: m.into, ref: m.id, data: { from: m.from, into: m.into, reason } });
   }
   const seenAt = now.toISOString();
   const attached = [...result.attached].map(([key, id]) => ({
@@ -140,6 +140,18 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
   const dropped = new Map<number, IdentifierRef[]>();
   for (const [i, list] of result.dropped) dropped.set(keep[i]!, list);
   return { profileIds: out, dropped, suppressed: suppressedItems };
+}
+
+/** user_id and anonymous_id share one normaliser, so either reading of previousId gives this value. */
+function normalizePreviousId(raw: string | undefined): string | undefined {
+  return raw === undefined ? undefined : (normalizeIdentifier('anonymous_id', raw) ?? undefined);
+}
+
+/** Every identifier an item may resolve on; previousId may be either a user_id or an anonymous_id. */
+function refsOf(item: ResolveItem): IdentifierRef[] {
+  if (item.previousId === undefined) return item.identifiers;
+  const v = item.previousId;
+  return [...item.identifiers, { type: 'user_id', value: v }, { type: 'anonymous_id', value: v }];
 }
 
 function toState(r: repo.ProfileRow): ProfileState {
