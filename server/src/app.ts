@@ -14,7 +14,7 @@ import type { App, AppContext } from './platform/context';
 import { AppError, isAppError } from './platform/errors';
 import { ErrorResponse } from './platform/schema';
 import { bootstrapWorkspace, createAdminGuard, workspacesRoutes } from './modules/workspaces';
-import { IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
+import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
 import { profilesRoutes } from './modules/profiles';
 import { privacyRoutes } from './flows/profile-privacy';
 
@@ -137,7 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const guard = createAdminGuard(ctx);
   await app.register(ingestRoutes(ctx, writer));
   await app.register(workspacesRoutes(ctx, guard));
-  await app.register(profilesRoutes(ctx, guard));
+  await app.register(profilesRoutes(ctx, guard, countEventsByProfileAndChannel));
   await app.register(timelineRoutes(ctx, guard));
   await app.register(privacyRoutes(ctx, guard));
 

@@ -76,18 +76,25 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   client.release();
   const orm = drizzlePg(pool) as unknown as Orm;
 
-  let listener: pg.Client | undefined;
+  // One LISTEN connection, shared; kept as a promise so concurrent first calls share it too.
+  let listener: Promise<pg.Client> | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
-  async function ensureListener(): Promise<pg.Client> {
-    if (listener) return listener;
-    const c = new pg.Client({ connectionString: url });
-    c.on('error', () => {});
-    await c.connect();
-    c.on('notification', (msg) => {
-      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-    });
-    listener = c;
-    return c;
+  function ensureListener(): Promise<pg.Client> {
+    listener ??= (async () => {
+      const c = new pg.Client({ connectionString: url });
+      c.on('error', () => {});
+      c.on('notification', (msg) => {
+        for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+      });
+      try {
+        await c.connect();
+      } catch (err) {
+        listener = undefined;
+        throw err;
+      }
+      return c;
+    })();
+    return listener;
   }
 
   return {
@@ -119,7 +126,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       };
     },
     async close() {
-      await listener?.end().catch(() => {});
+      const c = await listener?.catch(() => undefined);
+      await c?.end().catch(() => {});
       await pool.end();
     },
   };

@@ -7,11 +7,12 @@ import type { Executor } from '../db/client';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { ErrorResponse, JsonObject } from '../platform/schema';
-import { deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
-import { eraseProfile, getMergeHistory, getProfile, getTimelineProfileIds } from '../modules/profiles';
+import { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
+import { eraseProfile, getMergeHistory, getProfile, getTimelineProfileIds, withEventCounts } from '../modules/profiles';
 
 export async function exportProfile(ex: Executor, workspaceId: string, id: string) {
-  const profile = await getProfile(ex, workspaceId, id);
+  const [profile] = await withEventCounts(ex, workspaceId, [await getProfile(ex, workspaceId, id)], countEventsByProfileAndChannel);
+  if (!profile) throw new Error('unreachable: withEventCounts returns one view per profile');
   const ids = await getTimelineProfileIds(ex, workspaceId, profile.id);
   const [merges, events] = await Promise.all([
     getMergeHistory(ex, workspaceId, profile.id),

@@ -13,8 +13,7 @@ export const ErrorResponse = Type.Object(
       code: Type.String({ description: 'Stable machine-readable code, e.g. profile_not_found.' }),
       message: Type.String(),
       requestId: Type.Optional(Type.String()),
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    }),
+    }, { additionalProperties: true, description: 'Plus details of the error, e.g. field, index, rejected.' }),
   },
   { $id: 'ErrorResponse' },
 );

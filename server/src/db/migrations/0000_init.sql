@@ -57,7 +57,6 @@ CREATE TABLE "profiles" (
 	"traits" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"trait_times" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"channels" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"event_count" bigint DEFAULT 0 NOT NULL,
 	"merge_count" integer DEFAULT 0 NOT NULL,
 	"first_seen_at" timestamp with time zone NOT NULL,
 	"last_seen_at" timestamp with time zone NOT NULL,

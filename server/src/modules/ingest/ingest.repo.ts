@@ -4,16 +4,6 @@ import { rows, type Executor } from '../../db/client';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
-export async function selectExistingMessageIds(ex: Executor, workspaceId: string, messageIds: string[]): Promise<Set<string>> {
-  if (messageIds.length === 0) return new Set();
-  const found = await rows<{ message_id: string }>(
-    ex,
-    sql`SELECT message_id FROM events WHERE workspace_id = ${workspaceId}
-        AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${json(messageIds)}::jsonb)))`,
-  );
-  return new Set(found.map((r) => r.message_id));
-}
-
 export interface EventWrite {
   w: string;
   m: string;
@@ -33,7 +23,8 @@ export const insertedKey = (workspaceId: string, messageId: string): string => `
 
 /**
  * Insert events (skipping message ids already stored) and, in the same statement, one
- * `event.ingested` domain log entry per inserted event. Returns insertedKey(workspace, message id) of each inserted event.
+ * `events.ingested` domain log entry per workspace listing the inserted events (one log row per
+ * commit instead of one per event keeps the log cheap at tens of thousands of events a second). Returns insertedKey(workspace, message id) of each inserted event.
  */
 export async function insertEventsWithLog(ex: Executor, list: EventWrite[]): Promise<Set<string>> {
   if (list.length === 0) return new Set();
@@ -48,11 +39,12 @@ export async function insertEventsWithLog(ex: Executor, list: EventWrite[]): Pro
           ON CONFLICT (workspace_id, message_id) DO NOTHING
           RETURNING id, workspace_id, message_id, profile_id, channel, type, event, source_id, timestamp),
         log AS (
-          INSERT INTO domain_events (workspace_id, type, profile_id, ref, data)
-          SELECT workspace_id, 'event.ingested', profile_id, id::text,
-                 jsonb_build_object('type', type, 'event', event, 'channel', channel, 'sourceId', source_id,
-                                    'messageId', message_id, 'timestamp', timestamp)
-          FROM ins ORDER BY id)
+          INSERT INTO domain_events (workspace_id, type, data)
+          SELECT workspace_id, 'events.ingested',
+                 jsonb_build_object('count', count(*), 'events', jsonb_agg(jsonb_build_object(
+                   'id', id, 'profileId', profile_id, 'type', type, 'event', event, 'channel', channel,
+                   'sourceId', source_id, 'messageId', message_id, 'timestamp', timestamp) ORDER BY id))
+          FROM ins GROUP BY workspace_id)
         SELECT workspace_id, message_id FROM ins`,
   );
   return new Set(inserted.map((r) => insertedKey(r.workspace_id, r.message_id)));
@@ -113,4 +105,19 @@ export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, 
 export async function countEvents(ex: Executor, workspaceId: string): Promise<number> {
   const r = await rows<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM events WHERE workspace_id = ${workspaceId}`);
   return r[0]?.n ?? 0;
+}
+
+export async function countByProfileAndChannel(
+  ex: Executor,
+  workspaceId: string,
+  profileIds: string[],
+): Promise<{ profileId: string; channel: string; count: number }[]> {
+  const found = await rows<{ profile_id: string; channel: string; n: number }>(
+    ex,
+    sql`SELECT profile_id, channel, count(*)::int AS n FROM events
+        WHERE workspace_id = ${workspaceId}
+          AND profile_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${json(profileIds)}::jsonb)))
+        GROUP BY profile_id, channel`,
+  );
+  return found.map((r) => ({ profileId: r.profile_id, channel: r.channel, count: r.n }));
 }

@@ -140,6 +140,11 @@ export async function listAllEventsOfProfiles(ex: Executor, workspaceId: string,
   return out.reverse();
 }
 
+/** Event counts per (profile id, channel): the profile API shows them. */
+export async function countEventsByProfileAndChannel(ex: Executor, workspaceId: string, profileIds: string[]) {
+  return repo.countByProfileAndChannel(ex, workspaceId, profileIds);
+}
+
 export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
   return repo.deleteEventsOfProfiles(ex, workspaceId, profileIds);
 }

@@ -1,7 +1,7 @@
 /**
  * Group commit for ingestion. Concurrent requests enqueue their validated events; one flush at a
- * time takes everything waiting (up to a maximum) and, in ONE transaction: drops repeats of
- * stored message ids, resolves identities, inserts the events and their domain log entries.
+ * time takes everything waiting (up to a maximum) and, in ONE transaction: resolves identities,
+ * inserts the events (skipping stored message ids) and their domain log entry.
  * Every request's promise settles only after that commit: a 2xx means durable, and many requests
  * share one commit's fsync.
  */
@@ -116,11 +116,12 @@ export class IngestWriter {
       for (const id of [...groups.keys()].sort()) {
         const g = groups.get(id)!;
         const all = g.refs.map((r) => ({ ref: r, ev: batch[r.p]!.events[r.e]! }));
-        const existing = await repo.selectExistingMessageIds(tx, id, [...new Set(all.map((x) => x.ev.message.messageId))]);
+        // Repeats inside the flush are dropped here; repeats of stored events are skipped by the
+        // insert (ON CONFLICT). Resolving a repeat again is harmless: it is idempotent.
         const seen = new Set<string>();
         const fresh = all.filter((x) => {
           const mid = x.ev.message.messageId;
-          if (existing.has(mid) || seen.has(mid)) return false;
+          if (seen.has(mid)) return false;
           seen.add(mid);
           return true;
         });

@@ -7,6 +7,9 @@ export {
   resolveBatch,
   searchProfiles,
   type Profile,
+  type ProfileView,
+  type EventCounter,
+  withEventCounts,
   type ResolveBatchInput,
   type ResolveBatchOutput,
 } from './profiles.service';

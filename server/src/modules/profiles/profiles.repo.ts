@@ -76,7 +76,6 @@ export interface ProfileRow {
   traits: Record<string, unknown>;
   trait_times: Record<string, string>;
   channels: Record<string, ChannelUse>;
-  event_count: number;
   merge_count: number;
   first_seen_at: Date | string;
   last_seen_at: Date | string;
@@ -87,7 +86,7 @@ export interface ProfileRow {
 }
 
 const PROFILE_COLUMNS = sql.raw(
-  'id, workspace_id, traits, trait_times, channels, event_count, merge_count, first_seen_at, last_seen_at, merged_into, merged_at, created_at, updated_at',
+  'id, workspace_id, traits, trait_times, channels, merge_count, first_seen_at, last_seen_at, merged_into, merged_at, created_at, updated_at',
 );
 
 export async function selectProfilesByIds(ex: Executor, workspaceId: string, ids: string[]): Promise<ProfileRow[]> {
@@ -118,7 +117,6 @@ export interface ProfileWrite {
   traits: Record<string, unknown>;
   trait_times: Record<string, string>;
   channels: Record<string, ChannelUse>;
-  event_count: number;
   merge_count: number;
   first_seen_at: string;
   last_seen_at: string;
@@ -129,26 +127,25 @@ export interface ProfileWrite {
 export async function insertProfiles(ex: Executor, workspaceId: string, list: ProfileWrite[]): Promise<void> {
   if (list.length === 0) return;
   await ex.execute(sql`
-    INSERT INTO profiles (id, workspace_id, traits, trait_times, channels, event_count, merge_count,
+    INSERT INTO profiles (id, workspace_id, traits, trait_times, channels, merge_count,
                           first_seen_at, last_seen_at, search_text)
-    SELECT x.id, ${workspaceId}, x.traits, x.trait_times, x.channels, x.event_count, x.merge_count,
+    SELECT x.id, ${workspaceId}, x.traits, x.trait_times, x.channels, x.merge_count,
            x.first_seen_at, x.last_seen_at, x.search_text
     FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
-      event_count bigint, merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text)`);
+      merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text)`);
 }
 
 export async function updateProfiles(ex: Executor, workspaceId: string, list: ProfileWrite[]): Promise<void> {
   if (list.length === 0) return;
   await ex.execute(sql`
     UPDATE profiles p SET traits = x.traits, trait_times = x.trait_times, channels = x.channels,
-      event_count = x.event_count, merge_count = x.merge_count, first_seen_at = x.first_seen_at,
+      merge_count = x.merge_count, first_seen_at = x.first_seen_at,
       last_seen_at = x.last_seen_at, search_text = x.search_text,
       merged_into = x.merged_into,
       merged_at = CASE WHEN x.merged_into IS NOT NULL AND p.merged_into IS NULL THEN now() ELSE p.merged_at END,
       updated_at = now()
     FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
-      event_count bigint, merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text,
-      merged_into text)
+      merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text, merged_into text)
     WHERE p.workspace_id = ${workspaceId} AND p.id = x.id AND p.id = ${anyOf(list.map((p) => p.id))}`);
 }
 
@@ -217,6 +214,12 @@ export async function selectMergedAwayIds(ex: Executor, workspaceId: string, sur
     sql`SELECT id FROM profiles WHERE workspace_id = ${workspaceId} AND merged_into = ${survivorId}`,
   );
   return found.map((r) => r.id);
+}
+
+/** (id, survivor) of every profile merged into one of the given survivors. */
+export async function selectMergedInto(ex: Executor, workspaceId: string, survivorIds: string[]): Promise<{ id: string; merged_into: string }[]> {
+  if (survivorIds.length === 0) return [];
+  return rows(ex, sql`SELECT id, merged_into FROM profiles WHERE workspace_id = ${workspaceId} AND merged_into = ${anyOf(survivorIds)}`);
 }
 
 export async function searchProfiles(

@@ -5,9 +5,9 @@ import { adminWorkspace } from '../../platform/context';
 import { ErrorResponse } from '../../platform/schema';
 import { getWorkspace } from '../workspaces';
 import { LookupQuery, MergeSchema, ProfileParams, ProfileSchema, SearchQuery, SearchResponse } from './profiles.schema';
-import { getMergeHistory, getProfile, lookupProfile, searchProfiles } from './profiles.service';
+import { getMergeHistory, getProfile, lookupProfile, searchProfiles, withEventCounts, type EventCounter } from './profiles.service';
 
-export function profilesRoutes(ctx: AppContext, guard: AdminGuard) {
+export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: EventCounter) {
   return async function routes(app: App) {
     app.addHook('preHandler', guard);
     const orm = ctx.db.orm;
@@ -17,19 +17,25 @@ export function profilesRoutes(ctx: AppContext, guard: AdminGuard) {
       schema: { tags: ['profiles'], summary: 'Search profiles by name, email or phone (accent-insensitive)', querystring: SearchQuery, response: { 200: SearchResponse, 400: ErrorResponse } },
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
-      return searchProfiles(orm, { workspaceId, q: req.query.q, limit: req.query.limit ?? 50, cursor: req.query.cursor, defaultCountry: await countryOf(workspaceId) });
+      const page = await searchProfiles(orm, { workspaceId, q: req.query.q, limit: req.query.limit ?? 50, cursor: req.query.cursor, defaultCountry: await countryOf(workspaceId) });
+      return { data: await withEventCounts(orm, workspaceId, page.data, countEvents), nextCursor: page.nextCursor };
     });
 
     app.get('/api/v1/profiles/lookup', {
       schema: { tags: ['profiles'], summary: 'Find the profile holding an identifier (normalised like incoming events)', querystring: LookupQuery, response: { 200: ProfileSchema, 404: ErrorResponse } },
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
-      return lookupProfile(orm, { workspaceId, type: req.query.type, value: req.query.value, defaultCountry: await countryOf(workspaceId) });
+      const profile = await lookupProfile(orm, { workspaceId, type: req.query.type, value: req.query.value, defaultCountry: await countryOf(workspaceId) });
+      return (await withEventCounts(orm, workspaceId, [profile], countEvents))[0]!;
     });
 
     app.get('/api/v1/profiles/:id', {
       schema: { tags: ['profiles'], summary: 'A profile; a merged-away id returns the surviving profile', params: ProfileParams, response: { 200: ProfileSchema, 404: ErrorResponse } },
-    }, async (req) => getProfile(orm, adminWorkspace(req), req.params.id));
+    }, async (req) => {
+      const workspaceId = adminWorkspace(req);
+      const profile = await getProfile(orm, workspaceId, req.params.id);
+      return (await withEventCounts(orm, workspaceId, [profile], countEvents))[0]!;
+    });
 
     app.get('/api/v1/profiles/:id/merges', {
       schema: { tags: ['profiles'], summary: 'Merge history: which profiles were merged into this one, when and why', params: ProfileParams, response: { 200: Type.Object({ data: Type.Array(MergeSchema) }), 404: ErrorResponse } },

@@ -8,11 +8,11 @@ export const ProfileSchema = Type.Object({
   traits: JsonObject,
   identifiers: Type.Array(IdentifierSchema),
   channels: Type.Record(Type.String(), Type.Object({ first: Type.String(), last: Type.String(), count: Type.Integer() }), {
-    description: 'Channels this customer used: first and last event time and event count per channel.',
+    description: 'Channels this customer used: first and last event time (last to the minute) and event count per channel.',
   }),
   eventCount: Type.Integer(),
   firstSeenAt: Type.String({ format: 'date-time' }),
-  lastSeenAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time', description: 'Time of the latest event, to the minute.' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   mergedProfileIds: Type.Array(Type.String(), { description: 'Profiles merged into this one; their ids still resolve here.' }),

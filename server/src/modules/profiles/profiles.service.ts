@@ -163,7 +163,6 @@ function toState(r: repo.ProfileRow): ProfileState {
     traits: { ...r.traits },
     traitTimes: { ...r.trait_times },
     channels: { ...r.channels },
-    eventCount: r.event_count,
     mergeCount: r.merge_count,
     firstSeenAt: toDate(r.first_seen_at),
     lastSeenAt: toDate(r.last_seen_at),
@@ -195,7 +194,6 @@ function toWrite(p: ProfileState, mergedInto: string | null): repo.ProfileWrite 
     traits: p.traits,
     trait_times: p.traitTimes,
     channels: p.channels,
-    event_count: p.eventCount,
     merge_count: p.mergeCount,
     first_seen_at: p.firstSeenAt.toISOString(),
     last_seen_at: p.lastSeenAt.toISOString(),
@@ -211,14 +209,56 @@ export interface Profile {
   id: string;
   traits: Record<string, unknown>;
   identifiers: { type: string; value: string }[];
-  channels: Record<string, { first: string; last: string; count: number }>;
-  eventCount: number;
+  channels: Record<string, { first: string; last: string }>;
   firstSeenAt: string;
   lastSeenAt: string;
   createdAt: string;
   updatedAt: string;
   /** Ids of profiles merged into this one. */
   mergedProfileIds: string[];
+}
+
+/** A profile as the API shows it: with event counts, overall and per channel. */
+export interface ProfileView extends Omit<Profile, 'channels'> {
+  eventCount: number;
+  channels: Record<string, { first: string; last: string; count: number }>;
+}
+
+/**
+ * Counts events per (profile id, channel). Events belong to the ingest module, so the app
+ * passes its counter in.
+ */
+export type EventCounter = (
+  ex: Executor,
+  workspaceId: string,
+  profileIds: string[],
+) => Promise<{ profileId: string; channel: string; count: number }[]>;
+
+export async function withEventCounts(
+  ex: Executor,
+  workspaceId: string,
+  list: Profile[],
+  countEvents: EventCounter,
+): Promise<ProfileView[]> {
+  const owner = new Map<string, string>();
+  for (const p of list) for (const id of [p.id, ...p.mergedProfileIds]) owner.set(id, p.id);
+  const counts = owner.size ? await countEvents(ex, workspaceId, [...owner.keys()]) : [];
+  const perProfile = new Map<string, Map<string, number>>();
+  for (const c of counts) {
+    const live = owner.get(c.profileId);
+    if (!live) continue;
+    const m = perProfile.get(live) ?? new Map<string, number>();
+    m.set(c.channel, (m.get(c.channel) ?? 0) + c.count);
+    perProfile.set(live, m);
+  }
+  return list.map((p) => {
+    const m = perProfile.get(p.id) ?? new Map<string, number>();
+    const channels: ProfileView['channels'] = {};
+    for (const [ch, use] of Object.entries(p.channels)) channels[ch] = { ...use, count: m.get(ch) ?? 0 };
+    let eventCount = 0;
+    for (const n of m.values()) eventCount += n;
+    return { ...p, channels, eventCount };
+  });
 }
 
 async function liveProfileRow(ex: Executor, workspaceId: string, id: string): Promise<repo.ProfileRow> {
@@ -244,7 +284,6 @@ function toProfile(row: repo.ProfileRow, ids: repo.OwnerRow[], merged: string[])
     traits: row.traits,
     identifiers: ids.map((i) => ({ type: i.type, value: i.value })),
     channels: row.channels,
-    eventCount: row.event_count,
     firstSeenAt: toDate(row.first_seen_at).toISOString(),
     lastSeenAt: toDate(row.last_seen_at).toISOString(),
     createdAt: toDate(row.created_at).toISOString(),
@@ -289,7 +328,12 @@ export async function searchProfiles(
   const before = opts.cursor ? decodeCursor(opts.cursor) : undefined;
   const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
-  const ids = await repo.selectIdentifiersOf(ex, opts.workspaceId, page.map((r) => r.id));
+  const [ids, merged] = await Promise.all([
+    repo.selectIdentifiersOf(ex, opts.workspaceId, page.map((r) => r.id)),
+    repo.selectMergedInto(ex, opts.workspaceId, page.map((r) => r.id)),
+  ]);
+  const mergedBy = new Map<string, string[]>();
+  for (const m of merged) mergedBy.set(m.merged_into, [...(mergedBy.get(m.merged_into) ?? []), m.id]);
   const byProfile = new Map<string, repo.OwnerRow[]>();
   for (const i of ids) {
     const list = byProfile.get(i.profile_id) ?? [];
@@ -298,7 +342,7 @@ export async function searchProfiles(
   }
   const last = page[page.length - 1];
   return {
-    data: page.map((r) => toProfile(r, byProfile.get(r.id) ?? [], [])),
+    data: page.map((r) => toProfile(r, byProfile.get(r.id) ?? [], mergedBy.get(r.id) ?? [])),
     nextCursor: found.length > opts.limit && last ? encodeCursor({ lastSeenAt: timeKey(last.last_seen_at), id: last.id }) : null,
   };
 }

@@ -10,9 +10,8 @@ export const profiles = pgTable(
     traits: jsonb('traits').notNull().default(sql`'{}'::jsonb`),
     /** Per trait key, the timestamp of the event that set it (most recent wins). */
     traitTimes: jsonb('trait_times').notNull().default(sql`'{}'::jsonb`),
-    /** Per channel: { first, last, count } of events seen on it. */
+    /** Per channel: { first, last } event time seen on it (last to the minute). */
     channels: jsonb('channels').notNull().default(sql`'{}'::jsonb`),
-    eventCount: bigint('event_count', { mode: 'number' }).notNull().default(0),
     mergeCount: integer('merge_count').notNull().default(0),
     firstSeenAt: timestamptz('first_seen_at').notNull(),
     lastSeenAt: timestamptz('last_seen_at').notNull(),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, startTestServer, type TestServer, type TestWorkspace } from '../../../test/helpers';
-import type { Profile } from './profiles.service';
+import type { ProfileView as Profile } from './profiles.service';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -25,7 +25,6 @@ function profile(
     traits?: Record<string, unknown>;
     traitTimes?: Record<string, string>;
     mergeCount?: number;
-    eventCount?: number;
     channels?: ProfileState['channels'];
     seen?: [first: string, last: string];
   },
@@ -45,7 +44,6 @@ function profile(
     traits: { ...(opts.traits ?? {}) },
     traitTimes: { ...(opts.traitTimes ?? {}) },
     channels: { ...(opts.channels ?? {}) },
-    eventCount: opts.eventCount ?? 1,
     mergeCount: opts.mergeCount ?? 0,
     firstSeenAt: at(first),
     lastSeenAt: at(last),
@@ -116,10 +114,9 @@ describe('resolveItems', () => {
       const state = stateOf();
       run(state, [item([['anonymous_id', 'a1']], { timestamp: '2026-02-01T08:00:00.000Z', channel: 'pos' })]);
       const p = live(state, 'prf_new1');
-      expect(p.eventCount).toBe(1);
       expect(p.firstSeenAt).toEqual(at('2026-02-01T08:00:00.000Z'));
       expect(p.lastSeenAt).toEqual(at('2026-02-01T08:00:00.000Z'));
-      expect(p.channels).toEqual({ pos: { first: '2026-02-01T08:00:00.000Z', last: '2026-02-01T08:00:00.000Z', count: 1 } });
+      expect(p.channels).toEqual({ pos: { first: '2026-02-01T08:00:00.000Z', last: '2026-02-01T08:00:00.000Z' } });
       expect(p.dirty).toBe(true);
     });
 
@@ -144,7 +141,6 @@ describe('resolveItems', () => {
       expect(r.created).toEqual(['prf_new1']);
       expect(r.profileIds).toEqual(['prf_new1', 'prf_new1']);
       const p = live(state, 'prf_new1');
-      expect(p.eventCount).toBe(2);
       expect(idsOf(p)).toEqual({ anonymous_id: ['a1'], email: ['an@example.vn'] });
     });
   });
@@ -165,21 +161,19 @@ describe('resolveItems', () => {
       const p1 = profile('prf_1', {
         createdAt: '2026-01-01T00:00:00.000Z',
         ids: [['email', 'an@example.vn']],
-        eventCount: 3,
         seen: ['2026-01-01T00:00:00.000Z', '2026-01-10T00:00:00.000Z'],
-        channels: { web: { first: '2026-01-01T00:00:00.000Z', last: '2026-01-10T00:00:00.000Z', count: 3 } },
+        channels: { web: { first: '2026-01-01T00:00:00.000Z', last: '2026-01-10T00:00:00.000Z' } },
       });
       const state = stateOf(p1);
       run(state, [
         item([['email', 'an@example.vn']], { timestamp: '2026-02-01T00:00:00.000Z', channel: 'pos' }),
         item([['email', 'an@example.vn']], { timestamp: '2025-12-01T00:00:00.000Z', channel: 'web' }),
       ]);
-      expect(p1.eventCount).toBe(5);
       expect(p1.firstSeenAt).toEqual(at('2025-12-01T00:00:00.000Z'));
       expect(p1.lastSeenAt).toEqual(at('2026-02-01T00:00:00.000Z'));
       expect(p1.channels).toEqual({
-        web: { first: '2025-12-01T00:00:00.000Z', last: '2026-01-10T00:00:00.000Z', count: 4 },
-        pos: { first: '2026-02-01T00:00:00.000Z', last: '2026-02-01T00:00:00.000Z', count: 1 },
+        web: { first: '2025-12-01T00:00:00.000Z', last: '2026-01-10T00:00:00.000Z' },
+        pos: { first: '2026-02-01T00:00:00.000Z', last: '2026-02-01T00:00:00.000Z' },
       });
     });
   });
@@ -230,31 +224,28 @@ describe('resolveItems', () => {
       const p1 = profile('prf_1', {
         createdAt: '2026-01-01T00:00:00.000Z',
         ids: [['email', 'an@example.vn']],
-        eventCount: 2,
         mergeCount: 1,
         seen: ['2026-01-05T00:00:00.000Z', '2026-01-06T00:00:00.000Z'],
-        channels: { web: { first: '2026-01-05T00:00:00.000Z', last: '2026-01-06T00:00:00.000Z', count: 2 } },
+        channels: { web: { first: '2026-01-05T00:00:00.000Z', last: '2026-01-06T00:00:00.000Z' } },
       });
       const p2 = profile('prf_2', {
         createdAt: '2026-01-02T00:00:00.000Z',
         ids: [['phone', '+84912345678']],
-        eventCount: 3,
         mergeCount: 2,
         seen: ['2026-01-02T00:00:00.000Z', '2026-01-09T00:00:00.000Z'],
         channels: {
-          web: { first: '2026-01-02T00:00:00.000Z', last: '2026-01-03T00:00:00.000Z', count: 1 },
-          pos: { first: '2026-01-09T00:00:00.000Z', last: '2026-01-09T00:00:00.000Z', count: 2 },
+          web: { first: '2026-01-02T00:00:00.000Z', last: '2026-01-03T00:00:00.000Z' },
+          pos: { first: '2026-01-09T00:00:00.000Z', last: '2026-01-09T00:00:00.000Z' },
         },
       });
       const state = stateOf(p1, p2);
       run(state, [item([['email', 'an@example.vn'], ['phone', '+84912345678']], { timestamp: '2026-01-07T00:00:00.000Z', channel: 'pos' })]);
-      expect(p1.eventCount).toBe(6);
       expect(p1.mergeCount).toBe(4);
       expect(p1.firstSeenAt).toEqual(at('2026-01-02T00:00:00.000Z'));
       expect(p1.lastSeenAt).toEqual(at('2026-01-09T00:00:00.000Z'));
       expect(p1.channels).toEqual({
-        web: { first: '2026-01-02T00:00:00.000Z', last: '2026-01-06T00:00:00.000Z', count: 3 },
-        pos: { first: '2026-01-07T00:00:00.000Z', last: '2026-01-09T00:00:00.000Z', count: 3 },
+        web: { first: '2026-01-02T00:00:00.000Z', last: '2026-01-06T00:00:00.000Z' },
+        pos: { first: '2026-01-07T00:00:00.000Z', last: '2026-01-09T00:00:00.000Z' },
       });
     });
 
@@ -521,7 +512,6 @@ describe('resolveItems', () => {
         ['prf_2', 'prf_1'],
       ]);
       expect(findLive(state, 'prf_3').id).toBe('prf_1');
-      expect(p1.eventCount).toBe(3 + 3);
       expect(idsOf(p1)).toEqual({ email: ['an@example.vn'], phone: ['+84912345678'], zalo_id: ['z1'] });
     });
 
@@ -563,5 +553,51 @@ describe('identifierKey', () => {
     const a: IdentifierRef = { type: 'ab', value: 'c' };
     const b: IdentifierRef = { type: 'a', value: 'bc' };
     expect(identifierKey(a.type, a.value)).not.toBe(identifierKey(b.type, b.value));
+  });
+});
+
+describe('resolveItems › profile writes', () => {
+  const known = () =>
+    profile('prf_1', {
+      createdAt: '2026-01-01T00:00:00.000Z',
+      ids: [['anonymous_id', 'a1']],
+      seen: ['2026-01-01T00:00:00.000Z', '2026-01-10T10:00:00.000Z'],
+      channels: { web: { first: '2026-01-01T00:00:00.000Z', last: '2026-01-10T10:00:00.000Z' } },
+    });
+
+  describe('when an event only moves last-seen forward by less than a minute', () => {
+    it('leaves the profile clean (no row write)', () => {
+      const p1 = known();
+      run(stateOf(p1), [item([['anonymous_id', 'a1']], { timestamp: '2026-01-10T10:00:59.000Z', channel: 'web' })]);
+      expect(p1.dirty).toBe(false);
+    });
+  });
+
+  describe('when last-seen moves forward by a minute or more', () => {
+    it('marks the profile for writing', () => {
+      const p1 = known();
+      run(stateOf(p1), [item([['anonymous_id', 'a1']], { timestamp: '2026-01-10T10:01:00.000Z', channel: 'web' })]);
+      expect(p1.dirty).toBe(true);
+      expect(p1.lastSeenAt).toEqual(at('2026-01-10T10:01:00.000Z'));
+    });
+  });
+
+  describe('when the event comes from a channel the profile has not used', () => {
+    it('marks the profile for writing', () => {
+      const p1 = known();
+      run(stateOf(p1), [item([['anonymous_id', 'a1']], { timestamp: '2026-01-10T10:00:10.000Z', channel: 'pos' })]);
+      expect(p1.dirty).toBe(true);
+      expect(Object.keys(p1.channels).sort()).toEqual(['pos', 'web']);
+    });
+  });
+
+  describe('when an identify repeats the stored trait values at the same time', () => {
+    it('leaves the profile clean', () => {
+      const p1 = known();
+      p1.traits = { name: 'An' };
+      p1.traitTimes = { name: '2026-01-10T10:00:00.000Z' };
+      run(stateOf(p1), [item([['anonymous_id', 'a1']], { timestamp: '2026-01-10T10:00:00.000Z', channel: 'web', traits: { name: 'An' } })]);
+      expect(p1.dirty).toBe(false);
+    });
   });
 });

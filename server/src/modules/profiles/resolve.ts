@@ -38,7 +38,6 @@ export interface ProfileState {
   traits: Record<string, unknown>;
   traitTimes: Record<string, string>;
   channels: Record<string, ChannelUse>;
-  eventCount: number;
   mergeCount: number;
   firstSeenAt: Date;
   lastSeenAt: Date;
@@ -50,8 +49,14 @@ export interface ProfileState {
 export interface ChannelUse {
   first: string;
   last: string;
-  count: number;
 }
+
+/**
+ * Last-seen times (profile and per channel) are kept to this resolution: an event that only
+ * moves them forward by less does not rewrite the profile row, so a session's events cost one
+ * profile write, not one each.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export interface MergeRecord {
   from: string;
@@ -141,16 +146,24 @@ function isAllowed(matched: ProfileState[], ids: IdentifierRef[], rules: Identit
   return true;
 }
 
-function mergeTraitsInto(target: ProfileState, traits: Record<string, unknown>, times: Record<string, string>): void {
+/** Most recent value per key wins. Returns whether anything changed. */
+function mergeTraitsInto(target: ProfileState, traits: Record<string, unknown>, times: Record<string, string>): boolean {
+  let changed = false;
   for (const [k, v] of Object.entries(traits)) {
     const t = times[k] ?? '';
     const current = target.traitTimes[k];
     if (current === undefined || t >= current) {
+      if (current !== t || JSON.stringify(target.traits[k]) !== JSON.stringify(v)) changed = true;
       target.traits[k] = v;
       target.traitTimes[k] = t;
     }
   }
+  return changed;
 }
+
+const later = (a: string, b: string) => (a > b ? a : b);
+const earlier = (a: string, b: string) => (a < b ? a : b);
+const advancedEnough = (from: string, to: string) => Date.parse(to) - Date.parse(from) >= LAST_SEEN_RESOLUTION_MS;
 
 function mergeProfile(state: ResolveState, into: ProfileState, from: ProfileState): void {
   for (const [type, set] of from.identifiers) {
@@ -161,11 +174,8 @@ function mergeProfile(state: ResolveState, into: ProfileState, from: ProfileStat
   mergeTraitsInto(into, from.traits, from.traitTimes);
   for (const [ch, use] of Object.entries(from.channels)) {
     const cur = into.channels[ch];
-    into.channels[ch] = cur
-      ? { first: cur.first < use.first ? cur.first : use.first, last: cur.last > use.last ? cur.last : use.last, count: cur.count + use.count }
-      : { ...use };
+    into.channels[ch] = cur ? { first: earlier(cur.first, use.first), last: later(cur.last, use.last) } : { ...use };
   }
-  into.eventCount += from.eventCount;
   into.mergeCount += from.mergeCount + 1;
   if (from.firstSeenAt < into.firstSeenAt) into.firstSeenAt = from.firstSeenAt;
   if (from.lastSeenAt > into.lastSeenAt) into.lastSeenAt = from.lastSeenAt;
@@ -213,7 +223,6 @@ export function resolveItems(opts: {
         traits: {},
         traitTimes: {},
         channels: {},
-        eventCount: 0,
         mergeCount: 0,
         firstSeenAt: item.timestamp,
         lastSeenAt: item.timestamp,
@@ -235,6 +244,7 @@ export function resolveItems(opts: {
       }
     }
 
+    let changed = false;
     for (const id of ids) {
       const key = identifierKey(id.type, id.value);
       if (state.owners.has(key)) continue;
@@ -243,22 +253,33 @@ export function resolveItems(opts: {
       if (!set) profile.identifiers.set(id.type, (set = new Set()));
       set.add(id.value);
       result.attached.set(key, id);
+      changed = true;
     }
 
     const ts = item.timestamp.toISOString();
     if (item.traits) {
       const times: Record<string, string> = {};
       for (const k of Object.keys(item.traits)) times[k] = ts;
-      mergeTraitsInto(profile, item.traits, times);
+      if (mergeTraitsInto(profile, item.traits, times)) changed = true;
     }
     const use = profile.channels[item.channel];
-    profile.channels[item.channel] = use
-      ? { first: use.first < ts ? use.first : ts, last: use.last > ts ? use.last : ts, count: use.count + 1 }
-      : { first: ts, last: ts, count: 1 };
-    profile.eventCount += 1;
-    if (item.timestamp < profile.firstSeenAt) profile.firstSeenAt = item.timestamp;
-    if (item.timestamp > profile.lastSeenAt) profile.lastSeenAt = item.timestamp;
-    profile.dirty = true;
+    if (!use) {
+      profile.channels[item.channel] = { first: ts, last: ts };
+      changed = true;
+    } else {
+      if (ts < use.first) changed = true;
+      if (advancedEnough(use.last, ts)) changed = true;
+      profile.channels[item.channel] = { first: earlier(use.first, ts), last: later(use.last, ts) };
+    }
+    if (item.timestamp < profile.firstSeenAt) {
+      profile.firstSeenAt = item.timestamp;
+      changed = true;
+    }
+    if (item.timestamp > profile.lastSeenAt) {
+      if (item.timestamp.getTime() - profile.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS) changed = true;
+      profile.lastSeenAt = item.timestamp;
+    }
+    if (changed) profile.dirty = true;
     assigned.push(profile);
   });
 
