@@ -157,7 +157,7 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
     }, async (request) => {
       const source = await authenticate(request);
       const size = request.ingestBodyBytes ?? 0;
-      const body = request.body as { batch?: unknown; context?: unknown; integrations?: unknown } | undefined;
+      const body = request.body as { batch?: unknown; context?: unknown; integrations?: unknown; sentAt?: unknown } | undefined;
       if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
         throw new AppError('invalid_body', 'Body must be a JSON object with a "batch" array');
       }
@@ -172,7 +172,7 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
       checkRate(source, body.batch.length);
       const items: IncomingItem[] = body.batch.map((value) => ({ value }));
       const result = await ingestMessages({ ex: ctx.db.orm, writer }, {
-        source, items, receivedAt: new Date(), shared: { context: body.context, integrations: body.integrations },
+        source, items, receivedAt: new Date(), shared: { context: body.context, integrations: body.integrations, sentAt: body.sentAt },
       });
       return respond(result, false);
     });

@@ -27,7 +27,7 @@ export interface IncomingItem {
 
 export async function ingestMessages(
   deps: { ex: Executor; writer: IngestWriter },
-  input: { source: Source; items: IncomingItem[]; type?: EventType; receivedAt: Date; shared?: { context?: unknown; integrations?: unknown } },
+  input: { source: Source; items: IncomingItem[]; type?: EventType; receivedAt: Date; shared?: { context?: unknown; integrations?: unknown; sentAt?: unknown } },
 ): Promise<IngestResult> {
   const workspace = await getWorkspace(deps.ex, input.source.workspaceId);
   const country = workspace.defaultCountry as CountryCode;
@@ -60,9 +60,13 @@ export async function ingestMessages(
   return result;
 }
 
-/** Batch-level context and integrations apply to every item; the item's own keys win. */
-function mergeShared(item: Record<string, unknown>, shared: { context?: unknown; integrations?: unknown }): Record<string, unknown> {
+/**
+ * Batch-level context and integrations apply to every item (the item's own keys win); a
+ * batch-level sentAt (some SDKs send it once per batch) applies to items without their own.
+ */
+function mergeShared(item: Record<string, unknown>, shared: { context?: unknown; integrations?: unknown; sentAt?: unknown }): Record<string, unknown> {
   const out = { ...item };
+  if (out.sentAt === undefined && shared.sentAt !== undefined) out.sentAt = shared.sentAt;
   for (const key of ['context', 'integrations'] as const) {
     const top = shared[key];
     if (top === null || typeof top !== 'object' || Array.isArray(top)) continue;
