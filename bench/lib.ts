@@ -26,9 +26,9 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string>, opts: { showLogs?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, opts: { showLogs?: boolean; nodeArgs?: string[] } = {}): Promise<RunningServer> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', opts.showLogs ? 'inherit' : 'ignore', 'inherit'],
