@@ -6,9 +6,8 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import path from 'node:path';
 
-const LogLevel = Type.Union(
-  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LogLevel = Type.Enum(LOG_LEVELS, { description: 'LOG_LEVEL' });
 
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, description: 'PORT' }),
@@ -83,13 +82,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     const key = (first?.instancePath ?? '').replace(/^\//, '') as keyof Config;
     const prop = ConfigSchema.properties[key] as { description?: string } | undefined;
     const envName = prop?.description ?? key;
-    const shown = key === 'adminToken' || key === 'writeKey' ? '(hidden)' : JSON.stringify(candidate[key]);
-    throw new ConfigError(`Invalid setting ${envName}=${shown}: ${first?.message ?? 'invalid'}`);
+    const shown = key === 'adminToken' || key === 'writeKey' ? '(hidden)' : JSON.stringify(key === 'databaseUrl' ? hidePassword(String(candidate[key])) : candidate[key]);
+    const reason = key === 'logLevel' ? `must be one of ${LOG_LEVELS.join(', ')}` : (first?.message ?? 'invalid');
+    throw new ConfigError(`Invalid setting ${envName}=${shown}: ${reason}`);
   }
   if (!isValidTimeZone(candidate.defaultTimeZone)) {
     throw new ConfigError(`Invalid setting OMNI_DEFAULT_TIME_ZONE=${candidate.defaultTimeZone}: unknown IANA time zone`);
   }
   return candidate;
+}
+
+/** A connection URL as it may be logged: `postgres://user:***@host/db`. */
+function hidePassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@');
 }
 
 export function isValidTimeZone(tz: string): boolean {

@@ -100,7 +100,7 @@ program
       let last = 0;
       const result = await importProfilesCsv({
         db,
-        log: pino({ level: 'warn' }),
+        log: pino({ level: 'warn' }, pino.destination(2)),
         workspaceId: o.workspace,
         file,
         mapping,

@@ -117,6 +117,16 @@ async function importSource(db: Database, workspaceId: string, channel: ChannelT
   return (await createSource(db.orm, { workspaceId, name, channel })).source;
 }
 
+/**
+ * The file line a record starts on, as a text editor shows it. The parser reports the line it
+ * ends on (blank lines included); a quoted cell may span several lines.
+ */
+function startLine(record: Record<string, string>, endLine: number): number {
+  let breaks = 0;
+  for (const value of Object.values(record)) breaks += value.match(/\r\n|\r|\n/g)?.length ?? 0;
+  return endLine - breaks;
+}
+
 export async function importProfilesCsv(opts: {
   db: Database;
   log: FastifyBaseLogger;
@@ -156,11 +166,12 @@ export async function importProfilesCsv(opts: {
   };
 
   const parser = fs.createReadStream(opts.file).pipe(
-    parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, relax_column_count: true }),
+    // Rows of empty cells (`,,,` left by spreadsheets) are blank lines, not customers.
+    parse({ bom: true, columns: true, skip_empty_lines: true, skip_records_with_empty_values: true, trim: true, relax_column_count: true, info: true }),
   );
-  for await (const record of parser as AsyncIterable<Record<string, string>>) {
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
     progress.rows++;
-    const rowNumber = progress.rows + 1; // header is line 1
+    const rowNumber = startLine(record, info.lines);
     columns ??= resolveColumns(Object.keys(record), opts.mapping ?? new Map());
     const traits: Record<string, unknown> = {};
     const externalIds: { id: string; type: string; collection: string; encoding: string }[] = [];
@@ -209,5 +220,7 @@ export async function importProfilesCsv(opts: {
   if (pending.length) await flush(pending);
   await Promise.all(inFlight);
   await writer.close();
+  // Rows refused at parse time are reported at once, rows refused by ingest when their batch commits.
+  errors.sort((a, b) => a.row - b.row);
   return { ...progress, errors, seconds: (performance.now() - started) / 1000, sourceId: source.id };
 }
