@@ -117,7 +117,7 @@ CREATE INDEX "events_ws_profile_ts" ON "events" USING btree ("workspace_id","pro
 CREATE INDEX "identifiers_ws_profile" ON "identifiers" USING btree ("workspace_id","profile_id");--> statement-breakpoint
 CREATE INDEX "profile_merges_ws_into" ON "profile_merges" USING btree ("workspace_id","into_profile_id");--> statement-breakpoint
 CREATE INDEX "profiles_ws_last_seen" ON "profiles" USING btree ("workspace_id","last_seen_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "profiles_ws_merged_into" ON "profiles" USING btree ("workspace_id","merged_into");--> statement-breakpoint
+CREATE INDEX "profiles_ws_merged_into" ON "profiles" USING btree ("workspace_id","merged_into") WHERE merged_into IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_hash" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "api_tokens_ws" ON "api_tokens" USING btree ("workspace_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "sources_write_key_hash" ON "sources" USING btree ("write_key_hash");--> statement-breakpoint

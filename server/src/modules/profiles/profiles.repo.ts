@@ -16,8 +16,17 @@ const json = (value: unknown): string => JSON.stringify(value);
  */
 const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
 
-export async function lockWorkspaceIdentity(ex: Executor, workspaceId: string): Promise<void> {
-  await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))`);
+/**
+ * Serialise identity resolution per workspace (until commit). Returns whether the workspace has
+ * any suppressed identifiers, so the common case skips that lookup — in the same round trip.
+ */
+export async function lockWorkspaceIdentity(ex: Executor, workspaceId: string): Promise<boolean> {
+  const r = await firstRow<{ has: boolean }>(
+    ex,
+    sql`SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ${workspaceId}) AS has
+        FROM (SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))) AS locked`,
+  );
+  return r?.has === true;
 }
 
 export async function selectSuppressed(ex: Executor, workspaceId: string, hashes: string[]): Promise<Set<string>> {

@@ -45,22 +45,26 @@ export function suppressionHash(type: string, value: string): string {
 export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Promise<ResolveBatchOutput> {
   const { workspaceId } = input;
   const now = new Date();
-  await repo.lockWorkspaceIdentity(tx, workspaceId);
+  const hasSuppressions = await repo.lockWorkspaceIdentity(tx, workspaceId);
 
   // An alias's previousId is an identifier too: normalised like one, placeholders left out.
   const given = input.items.map((item) => ({ ...item, previousId: normalizePreviousId(item.previousId) }));
 
   // 1. Erased people: events carrying a suppressed identifier are dropped and counted.
   const hashOf = new Map<string, string>();
-  for (const item of given)
-    for (const id of refsOf(item)) hashOf.set(identifierKey(id.type, id.value), suppressionHash(id.type, id.value));
-  const suppressed = await repo.selectSuppressed(tx, workspaceId, [...new Set(hashOf.values())]);
+  if (hasSuppressions) {
+    for (const item of given)
+      for (const id of refsOf(item)) hashOf.set(identifierKey(id.type, id.value), suppressionHash(id.type, id.value));
+  }
+  const suppressed = hasSuppressions ? await repo.selectSuppressed(tx, workspaceId, [...new Set(hashOf.values())]) : new Set<string>();
   const keep: number[] = [];
   const suppressedItems = new Set<number>();
   const dropCounts = new Map<string, number>();
   given.forEach((item, i) => {
     if (item.identifiers.length === 0 && item.previousId === undefined) return; // nothing to resolve on
-    const hit = refsOf(item).map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h));
+    const hit = hasSuppressions
+      ? refsOf(item).map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h))
+      : undefined;
     if (hit) {
       dropCounts.set(hit, (dropCounts.get(hit) ?? 0) + 1);
       suppressedItems.add(i);
@@ -101,7 +105,6 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
     if (p.isNew) {
       if (p.mergedInto) continue; // created and merged away inside this batch: never existed
       inserts.push(toWrite(p, null));
-      domain.push({ workspaceId, type: 'profile.created', profileId: p.id });
     } else {
       updates.push(toWrite(p, p.mergedInto ? findLive(state, p.id).id : null));
     }
@@ -115,6 +118,8 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
     reason: m.reason,
     at: m.at.toISOString(),
   }));
+  // One entry for every profile this commit created (not one row each: this is the hot path).
+  if (inserts.length > 0) domain.push({ workspaceId, type: 'profiles.created', data: { profileIds: inserts.map((p) => p.id) } });
   for (const m of mergeRows) {
     // The log keeps identifier types, not values: erasure must not leave personal data behind.
     const reason = { identifierTypes: m.reason.identifiers.map((i) => i.type), messageId: m.reason.messageId };

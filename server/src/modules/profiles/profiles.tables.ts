@@ -25,7 +25,7 @@ export const profiles = pgTable(
   },
   (t) => [
     index('profiles_ws_last_seen').on(t.workspaceId, t.lastSeenAt.desc()),
-    index('profiles_ws_merged_into').on(t.workspaceId, t.mergedInto),
+    index('profiles_ws_merged_into').on(t.workspaceId, t.mergedInto).where(sql`merged_into IS NOT NULL`),
   ],
 );
 
