@@ -1,0 +1,299 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createTestWorkspace, DB_KIND, openTestDb, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { appendDomainEvents, LOG_START, readDomainEvents, startConsumer, type Consumer, type DomainEvent } from './domain-log';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.close());
+
+/** Consumers started by a test; stopped after it even when it fails. */
+const started: Consumer[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((c) => c.stop()));
+});
+
+/** Entries become readable once no older transaction is running; other suites' transactions can delay that. */
+async function waitFor<T>(read: () => Promise<T>, isDone: (v: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 400 && !isDone(value); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    value = await read();
+  }
+  return value;
+}
+
+const readAll = (ws: TestWorkspace) => readDomainEvents(server.db.orm, { after: LOG_START, limit: 1000, workspaceId: ws.workspaceId });
+
+/** Append one entry per ref, each in its own transaction. */
+async function appendEach(ws: TestWorkspace, refs: string[]): Promise<void> {
+  for (const ref of refs) {
+    await server.db.orm.transaction((tx) => appendDomainEvents(tx, [{ workspaceId: ws.workspaceId, type: 'test.entry', ref }]));
+  }
+}
+
+const byLogOrder = (a: DomainEvent, b: DomainEvent) => {
+  const ta = BigInt(a.tx);
+  const tb = BigInt(b.tx);
+  return ta === tb ? a.id - b.id : ta < tb ? -1 : 1;
+};
+
+const consumerName = (label: string) => `test-${label}-${crypto.randomUUID()}`;
+
+/** A consumer that records what it handled for one workspace (it sees every workspace). */
+async function recordingConsumer(name: string, ws: TestWorkspace, opts: { failFirst?: boolean; errors?: unknown[] } = {}) {
+  const handled: DomainEvent[] = [];
+  let failNext = opts.failFirst ?? false;
+  const log: FastifyBaseLogger = { ...server.app.log, error: (...args: unknown[]) => void opts.errors?.push(args[0]) };
+  const consumer = await startConsumer({
+    db: server.db,
+    log,
+    name,
+    batchSize: 50,
+    pollMs: 60_000,
+    handle: async (_tx, entries) => {
+      const mine = entries.filter((e) => e.workspaceId === ws.workspaceId);
+      if (failNext && mine.length > 0) {
+        failNext = false;
+        throw new Error('handler failed once');
+      }
+      handled.push(...mine);
+    },
+  });
+  started.push(consumer);
+  const refs = () => handled.map((e) => e.ref);
+  /** Drain until `count` entries of the workspace were handled (bounded). */
+  const drainUntil = async (count: number) => {
+    for (let i = 0; i < 200 && handled.length < count; i++) {
+      await consumer.drain();
+      if (handled.length < count) await new Promise((r) => setTimeout(r, 25));
+    }
+    return refs();
+  };
+  return { consumer, handled, refs, drainUntil };
+}
+
+describe('readDomainEvents', () => {
+  describe('when entries were appended by several transactions', () => {
+    it('returns them in (tx, id) order, and pages on from a position without gaps or repeats', async () => {
+      const ws = await createTestWorkspace(server);
+      const other = await createTestWorkspace(server);
+      await server.db.orm.transaction((tx) =>
+        appendDomainEvents(tx, [
+          { workspaceId: ws.workspaceId, type: 'test.entry', ref: 'a1', profileId: 'prf_1', data: { n: 1 } },
+          { workspaceId: ws.workspaceId, type: 'test.entry', ref: 'a2' },
+        ]),
+      );
+      await appendEach(other, ['other']);
+      await appendEach(ws, ['b1', 'c1']);
+
+      const all = await waitFor(() => readAll(ws), (r) => r.length >= 4);
+      expect(all.map((e) => e.ref)).toEqual(['a1', 'a2', 'b1', 'c1']);
+      expect([...all].sort(byLogOrder)).toEqual(all);
+      expect(all[0]).toMatchObject({ workspaceId: ws.workspaceId, type: 'test.entry', profileId: 'prf_1', data: { n: 1 } });
+      expect(all[0]!.createdAt).toBeInstanceOf(Date);
+      expect(all[0]!.tx).toBe(all[1]!.tx);
+      expect(all[2]!.tx).not.toBe(all[1]!.tx);
+
+      const pages: (string | null)[][] = [];
+      let after = LOG_START;
+      for (let i = 0; i < 10; i++) {
+        const page = await readDomainEvents(server.db.orm, { after, limit: 3, workspaceId: ws.workspaceId });
+        if (page.length === 0) break;
+        pages.push(page.map((e) => e.ref));
+        const last = page[page.length - 1]!;
+        after = { tx: last.tx, id: last.id };
+      }
+      expect(pages).toEqual([['a1', 'a2', 'b1'], ['c1']]);
+    });
+  });
+
+  describe('when an older transaction commits after a newer one (PostgreSQL)', () => {
+    // PGlite runs one connection, so transactions cannot interleave there.
+    it.skipIf(DB_KIND !== 'postgres')('holds back the newer entry until the older commits, then returns both in order', async () => {
+      const ws = await createTestWorkspace(server);
+      const reader = await recordingConsumer(consumerName('late'), ws);
+      const t1 = new pg.Client({ connectionString: inject('databaseUrl') });
+      await t1.connect();
+      try {
+        await t1.query('BEGIN');
+        await t1.query(`INSERT INTO domain_events (workspace_id, type, ref) VALUES ($1, 'test.entry', 't1')`, [ws.workspaceId]);
+        await appendEach(ws, ['t2']);
+
+        expect(await readAll(ws)).toEqual([]);
+        await reader.consumer.drain();
+        expect(reader.refs()).toEqual([]);
+
+        await t1.query('COMMIT');
+        const both = await waitFor(() => readAll(ws), (r) => r.length >= 2);
+        expect(both.map((e) => e.ref)).toEqual(['t1', 't2']);
+        expect(both[0]!.id).toBeLessThan(both[1]!.id);
+        expect(await reader.drainUntil(2)).toEqual(['t1', 't2']);
+      } finally {
+        await t1.query('ROLLBACK').catch(() => {});
+        await t1.end();
+      }
+    });
+  });
+});
+
+describe('startConsumer', () => {
+  describe('when entries are appended while it runs', () => {
+    it('handles every entry, in log order', async () => {
+      const ws = await createTestWorkspace(server);
+      const c = await recordingConsumer(consumerName('all'), ws);
+      const refs = Array.from({ length: 120 }, (_, i) => `e${i}`);
+      await server.db.orm.transaction((tx) =>
+        appendDomainEvents(tx, refs.slice(0, 60).map((ref) => ({ workspaceId: ws.workspaceId, type: 'test.entry', ref }))),
+      );
+      await appendEach(ws, refs.slice(60));
+
+      expect(await c.drainUntil(refs.length)).toEqual(refs);
+      expect([...c.handled].sort(byLogOrder)).toEqual(c.handled);
+    });
+  });
+
+  describe('when it is stopped and a consumer with the same name starts later', () => {
+    it('continues after the stored cursor without replaying handled entries', async () => {
+      const ws = await createTestWorkspace(server);
+      const name = consumerName('restart');
+      const first = await recordingConsumer(name, ws);
+      await appendEach(ws, ['r1', 'r2', 'r3']);
+      expect(await first.drainUntil(3)).toEqual(['r1', 'r2', 'r3']);
+      await first.consumer.stop();
+
+      await appendEach(ws, ['r4', 'r5']);
+      const second = await recordingConsumer(name, ws);
+      expect(await second.drainUntil(2)).toEqual(['r4', 'r5']);
+      await appendEach(ws, ['r6']);
+      expect(await second.drainUntil(3)).toEqual(['r4', 'r5', 'r6']);
+      expect(first.refs()).toEqual(['r1', 'r2', 'r3']);
+    });
+  });
+
+  describe('when the handler fails', () => {
+    it('keeps the cursor and delivers the same entries again on the next drain', async () => {
+      const ws = await createTestWorkspace(server);
+      const errors: unknown[] = [];
+      const name = consumerName('retry');
+      const c = await recordingConsumer(name, ws, { failFirst: true, errors });
+      await appendEach(ws, ['f1', 'f2']);
+
+      expect(await c.drainUntil(2)).toEqual(['f1', 'f2']);
+      expect(errors).toEqual([{ consumer: name, err: expect.objectContaining({ message: 'handler failed once' }) }]);
+    });
+  });
+
+  describe('when two consumers have different names', () => {
+    it('gives each of them every entry', async () => {
+      const ws = await createTestWorkspace(server);
+      const a = await recordingConsumer(consumerName('a'), ws);
+      const b = await recordingConsumer(consumerName('b'), ws);
+      await appendEach(ws, ['x1', 'x2', 'x3']);
+
+      expect(await a.drainUntil(3)).toEqual(['x1', 'x2', 'x3']);
+      expect(await b.drainUntil(3)).toEqual(['x1', 'x2', 'x3']);
+    });
+  });
+});
+
+describe('startConsumer on PostgreSQL', () => {
+  describe('when several consumers start at once and the database is closed', () => {
+    // PGlite has no connections to leak.
+    it.skipIf(DB_KIND !== 'postgres')('leaves no listening connection behind', async () => {
+      const { db, dataDir } = await openTestDb();
+      const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+      await admin.connect();
+      try {
+        const channels = [`test_${crypto.randomUUID()}`, `test_${crypto.randomUUID()}`, `test_${crypto.randomUUID()}`];
+        await Promise.all(channels.map((c) => db.listen(c, () => {})));
+        const listening = async () => {
+          const r = await admin.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = ANY($1::text[])',
+            [channels.map((c) => `LISTEN "${c}"`)],
+          );
+          return r.rows[0]?.n ?? 0;
+        };
+        expect(await listening()).toBeGreaterThan(0);
+        await db.close();
+        expect(await waitFor(listening, (n) => n === 0)).toBe(0);
+      } finally {
+        await admin.end();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+describe('domain log entries written by ingestion', () => {
+  interface ProfileBody {
+    id: string;
+  }
+  const lookup = async (ws: TestWorkspace, type: string, value: string) => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/profiles/lookup', query: { type, value }, headers: ws.admin });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<ProfileBody>();
+  };
+  const send = async (ws: TestWorkspace, type: 'track' | 'identify', body: Record<string, unknown>) => {
+    const res = await server.app.inject({ method: 'POST', url: `/v1/${type}`, headers: ws.basic, payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+
+  /** The events listed by the workspace's `events.ingested` entries (one entry per commit). */
+  const ingestedEvents = (entries: DomainEvent[]) =>
+    entries.filter((e) => e.type === 'events.ingested').flatMap((e) => (e.data as { events: Record<string, unknown>[] }).events);
+
+  describe('when an event is ingested through POST /v1/track', () => {
+    it('appends events.ingested listing it with its profile id, after profiles.created', async () => {
+      const ws = await createTestWorkspace(server);
+      await send(ws, 'track', { userId: 'u-log', event: 'Order Completed', messageId: 'm-log-1' });
+      const profile = await lookup(ws, 'user_id', 'u-log');
+
+      const entries = await waitFor(() => readAll(ws), (r) => r.some((e) => e.type === 'events.ingested'));
+      const types = entries.map((e) => e.type);
+      expect(types.indexOf('profiles.created')).toBeGreaterThanOrEqual(0);
+      expect(types.indexOf('profiles.created')).toBeLessThan(types.indexOf('events.ingested'));
+      expect(entries.find((e) => e.type === 'profiles.created')?.data).toEqual({ profileIds: [profile.id] });
+      const ingested = entries.filter((e) => e.type === 'events.ingested');
+      expect(ingested).toHaveLength(1);
+      expect(ingested[0]!.data).toMatchObject({
+        count: 1,
+        events: [{ profileId: profile.id, type: 'track', event: 'Order Completed', messageId: 'm-log-1', channel: 'web', sourceId: ws.sourceId }],
+      });
+
+      // A repeat of the message id stores nothing and logs nothing.
+      await send(ws, 'track', { userId: 'u-log', event: 'Order Completed', messageId: 'm-log-1' });
+      await appendEach(ws, ['marker']);
+      const after = await waitFor(() => readAll(ws), (r) => r.some((e) => e.ref === 'marker'));
+      expect(ingestedEvents(after).map((e) => e.messageId)).toEqual(['m-log-1']);
+    });
+  });
+
+  describe('when an event links two existing profiles', () => {
+    it('appends profile.merged naming both profiles, on the surviving one', async () => {
+      const ws = await createTestWorkspace(server);
+      await send(ws, 'track', { anonymousId: 'anon-m', event: 'Product Viewed' });
+      await send(ws, 'track', { userId: 'u-m', event: 'Signed In' });
+      const before = [(await lookup(ws, 'anonymous_id', 'anon-m')).id, (await lookup(ws, 'user_id', 'u-m')).id];
+      expect(before[0]).not.toBe(before[1]);
+
+      await send(ws, 'identify', { userId: 'u-m', anonymousId: 'anon-m', traits: { name: 'Lê Mai' } });
+      const survivor = await lookup(ws, 'user_id', 'u-m');
+      expect((await lookup(ws, 'anonymous_id', 'anon-m')).id).toBe(survivor.id);
+
+      const entries = await waitFor(() => readAll(ws), (r) => r.some((e) => e.type === 'profile.merged'));
+      const merged = entries.filter((e) => e.type === 'profile.merged');
+      expect(merged).toHaveLength(1);
+      const loser = before.find((id) => id !== survivor.id);
+      expect(merged[0]).toMatchObject({ profileId: survivor.id, data: { from: loser, into: survivor.id, reason: { messageId: expect.any(String) } } });
+      expect(merged[0]!.ref).toMatch(/^mrg/);
+      expect(ingestedEvents(entries)).toHaveLength(3);
+    });
+  });
+});
