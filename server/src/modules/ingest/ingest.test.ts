@@ -522,6 +522,18 @@ describe('event time', () => {
     });
   });
 
+  describe('when a batch carries sentAt once, at its top level', () => {
+    it('corrects the items that have no sentAt of their own', async () => {
+      const ws = await createTestWorkspace(server);
+      const hourAhead = Date.now() + 3600_000;
+      const item = { ...track({ originalTimestamp: new Date(hourAhead - 30_000).toISOString() }), type: 'track' };
+      const res = await post('/v1/batch', { batch: [item], sentAt: new Date(hourAhead).toISOString() }, ws.basic);
+      expect(res.statusCode).toBe(200);
+      const [stored] = await storedEvents(ws.workspaceId);
+      expect(toDate(stored!.received_at).getTime() - toDate(stored!.timestamp).getTime()).toBe(30_000);
+    });
+  });
+
   describe('when the client sends timestamp', () => {
     it('keeps it exactly, and records receivedAt', async () => {
       const ws = await createTestWorkspace(server);
