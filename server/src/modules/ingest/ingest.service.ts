@@ -4,7 +4,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js';
 import { timeKey, toDate, type Executor } from '../../db/client';
-import { AppError } from '../../platform/errors';
+import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
 import { getWorkspace, type Source } from '../workspaces';
 import * as repo from './ingest.repo';
@@ -120,7 +120,7 @@ export async function listProfileEvents(
   opts: { workspaceId: string; profileId: string; limit: number; cursor?: string; channel?: string; type?: string; event?: string },
 ): Promise<{ data: TimelineEvent[]; nextCursor: string | null }> {
   const profileIds = await getTimelineProfileIds(ex, opts.workspaceId, opts.profileId);
-  const before = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, isTimelineCursor) : undefined;
   const found = await repo.selectTimeline(ex, { ...opts, profileIds, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const last = page[page.length - 1];
@@ -153,18 +153,6 @@ export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, 
   return repo.deleteEventsOfProfiles(ex, workspaceId, profileIds);
 }
 
-function encodeCursor(c: { timestamp: string; id: number }): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string): { timestamp: string; id: number } {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { timestamp?: unknown; id?: unknown };
-    if (typeof c.timestamp === 'string' && typeof c.id === 'number' && !Number.isNaN(Date.parse(c.timestamp))) {
-      return { timestamp: c.timestamp, id: c.id };
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('validation_failed', 'cursor: not a cursor returned by this endpoint', { field: 'cursor' });
+function isTimelineCursor(c: Record<string, unknown>): c is { timestamp: string; id: number } {
+  return typeof c.timestamp === 'string' && typeof c.id === 'number' && !Number.isNaN(Date.parse(c.timestamp));
 }

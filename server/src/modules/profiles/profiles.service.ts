@@ -4,6 +4,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { timeKey, toDate, type Executor } from '../../db/client';
 import { appendDomainEvents, type DomainEventInput } from '../../platform/domain-log';
+import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { AppError } from '../../platform/errors';
 import { newId, sha256 } from '../../platform/ids';
 import { foldForSearch, normalizeIdentifier, normalizeIdentifierType, normalizePhone } from './normalize';
@@ -330,7 +331,7 @@ export async function searchProfiles(
     if (phone) terms.push(phone);
     else terms.push(...foldForSearch(q).split(' ').filter(Boolean));
   }
-  const before = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, isSearchCursor) : undefined;
   const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const [ids, merged] = await Promise.all([
@@ -352,20 +353,8 @@ export async function searchProfiles(
   };
 }
 
-function encodeCursor(c: { lastSeenAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string): { lastSeenAt: string; id: string } {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { lastSeenAt?: unknown; id?: unknown };
-    if (typeof c.lastSeenAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.lastSeenAt))) {
-      return { lastSeenAt: c.lastSeenAt, id: c.id };
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('validation_failed', 'cursor: not a cursor returned by this endpoint', { field: 'cursor' });
+function isSearchCursor(c: Record<string, unknown>): c is { lastSeenAt: string; id: string } {
+  return typeof c.lastSeenAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.lastSeenAt));
 }
 
 export interface MergeHistoryEntry {
