@@ -4,6 +4,16 @@ import { rows, type Executor } from '../../db/client';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
+/**
+ * Writers of events hold a workspace's events lock in shared mode; erasure holds it exclusively,
+ * so an erasure never interleaves with an insert of the same person's events.
+ */
+export async function lockWorkspaceEvents(ex: Executor, workspaceId: string, mode: 'shared' | 'exclusive'): Promise<void> {
+  const key = 'omni:events:' + workspaceId;
+  if (mode === 'shared') await ex.execute(sql`SELECT pg_advisory_xact_lock_shared(hashtext(${key}))`);
+  else await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+}
+
 export interface EventWrite {
   w: string;
   m: string;

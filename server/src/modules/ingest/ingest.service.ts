@@ -149,7 +149,9 @@ export async function countEventsByProfileAndChannel(ex: Executor, workspaceId: 
   return repo.countByProfileAndChannel(ex, workspaceId, profileIds);
 }
 
+/** Delete a person's events; waits for in-flight event inserts of the workspace and blocks new ones until commit. */
 export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
+  await repo.lockWorkspaceEvents(ex, workspaceId, 'exclusive');
   return repo.deleteEventsOfProfiles(ex, workspaceId, profileIds);
 }
 

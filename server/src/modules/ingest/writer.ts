@@ -1,7 +1,7 @@
 /**
- * Group commit for ingestion. Concurrent requests enqueue their validated events; one flush at a
- * time takes everything waiting (up to a maximum) and, in ONE transaction: resolves identities,
- * inserts the events (skipping stored message ids) and their domain log entry.
+ * Group commit for ingestion. Concurrent requests enqueue their validated events; a flush takes
+ * everything waiting (up to a maximum), resolves identities in one transaction, then inserts the
+ * events (skipping stored message ids) and their domain log entry in a second one.
  * Every request's promise settles only after that commit: a 2xx means durable, and many requests
  * share one commit's fsync.
  */
@@ -10,7 +10,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Database } from '../../db/client';
 import { notify } from '../../db/client';
 import { DOMAIN_LOG_CHANNEL } from '../../platform/domain-log';
-import { resolveBatch, type IdentifierRef, type IdentityRulesInput } from '../profiles';
+import { existingProfileIds, resolveBatch, type IdentifierRef, type IdentityRulesInput } from '../profiles';
 import * as repo from './ingest.repo';
 import type { ValidMessage } from './validate';
 
@@ -34,6 +34,13 @@ interface Pending {
   events: QueuedEvent[];
   resolve: (outcomes: EventOutcome[]) => void;
   reject: (err: unknown) => void;
+}
+
+interface Resolved {
+  outcomes: EventOutcome[][];
+  writes: repo.EventWrite[];
+  writeRefs: { p: number; e: number }[];
+  workspaceIds: string[];
 }
 
 export interface WriterStats {
@@ -73,30 +80,61 @@ export class IngestWriter {
     return this.queuedEvents;
   }
 
+  private take(): { batch: Pending[]; n: number } {
+    const batch: Pending[] = [];
+    let n = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || n + this.queue[0]!.events.length <= this.maxBatch)) {
+      const p = this.queue.shift()!;
+      batch.push(p);
+      n += p.events.length;
+    }
+    this.queuedEvents -= n;
+    return { batch, n };
+  }
+
+  /**
+   * Two stages per flush, pipelined: while one flush inserts its events, the next one resolves
+   * identities, so the database and this process both stay busy. Resolution is serial (one
+   * workspace lock); at most two flushes are in flight.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch: Pending[] = [];
-      let n = 0;
-      while (this.queue.length > 0 && (batch.length === 0 || n + this.queue[0]!.events.length <= this.maxBatch)) {
-        const p = this.queue.shift()!;
-        batch.push(p);
-        n += p.events.length;
+    const inFlight = new Set<Promise<void>>();
+    while (this.queue.length > 0 || inFlight.size > 0) {
+      if (this.queue.length === 0) {
+        await Promise.race(inFlight);
+        continue;
       }
-      this.queuedEvents -= n;
-      try {
-        const outcomes = await this.flush(batch);
-        batch.forEach((p, i) => p.resolve(outcomes[i]!));
-        this.stats.flushes++;
-        this.stats.events += n;
-      } catch (err) {
+      const { batch, n } = this.take();
+      const fail = (err: unknown) => {
         this.log.error({ err, events: n }, 'ingest flush failed');
         for (const p of batch) p.reject(err);
+      };
+      let resolved: Resolved;
+      try {
+        resolved = await this.resolveStage(batch);
+      } catch (err) {
+        fail(err);
+        continue;
       }
+      const done: Promise<void> = this.insertStage(resolved)
+        .then((outcomes) => {
+          batch.forEach((p, i) => p.resolve(outcomes[i]!));
+          this.stats.flushes++;
+          this.stats.events += n;
+        }, fail)
+        .finally(() => inFlight.delete(done));
+      inFlight.add(done);
+      if (inFlight.size >= 2) await Promise.race(inFlight);
     }
     this.flushing = false;
   }
 
-  private async flush(batch: Pending[]): Promise<EventOutcome[][]> {
+  /**
+   * Stage 1, one transaction: resolve every event's profile (profiles, identifiers, merges and
+   * their log entries are committed here). If the process dies before stage 2 commits, no request
+   * was acknowledged; the retry resolves again, which is idempotent.
+   */
+  private async resolveStage(batch: Pending[]): Promise<Resolved> {
     // Group by workspace; each workspace's events are resolved under its own lock, in id order
     // so concurrent processes never wait on each other in a cycle.
     const groups = new Map<string, { workspace: WorkspaceIdentity; refs: { p: number; e: number }[] }>();
@@ -106,13 +144,9 @@ export class IngestWriter {
       p.events.forEach((_, ei) => g.refs.push({ p: pi, e: ei }));
     });
     const outcomes: EventOutcome[][] = batch.map((p) => p.events.map((): EventOutcome => 'duplicate'));
-
-    const t0 = performance.now();
-    let tResolve = 0;
-    let tInsert = 0;
+    const writes: repo.EventWrite[] = [];
+    const writeRefs: { p: number; e: number }[] = [];
     await this.db.orm.transaction(async (tx) => {
-      const writes: repo.EventWrite[] = [];
-      const writeRefs: { p: number; e: number }[] = [];
       for (const id of [...groups.keys()].sort()) {
         const g = groups.get(id)!;
         const all = g.refs.map((r) => ({ ref: r, ev: batch[r.p]!.events[r.e]! }));
@@ -125,7 +159,6 @@ export class IngestWriter {
           seen.add(mid);
           return true;
         });
-        const tr = performance.now();
         const resolved = await resolveBatch(tx, {
           workspaceId: id,
           rules: g.workspace.rules,
@@ -138,7 +171,6 @@ export class IngestWriter {
             messageId: ev.message.messageId,
           })),
         });
-        tResolve += performance.now() - tr;
         fresh.forEach(({ ref, ev }, i) => {
           if (resolved.suppressed.has(i)) {
             outcomes[ref.p]![ref.e] = 'suppressed';
@@ -164,22 +196,37 @@ export class IngestWriter {
           writeRefs.push(ref);
         });
       }
-      const ti = performance.now();
-      const inserted = await repo.insertEventsWithLog(tx, writes);
-      tInsert = performance.now() - ti;
-      writes.forEach((w, i) => {
-        if (inserted.has(repo.insertedKey(w.w, w.m))) {
-          const ref = writeRefs[i]!;
-          outcomes[ref.p]![ref.e] = 'stored';
-        }
+    });
+    return { outcomes, writes, writeRefs, workspaceIds: [...groups.keys()].sort() };
+  }
+
+  /**
+   * Stage 2, one transaction: insert the events and their log entry. Takes each workspace's
+   * ingest lock in shared mode (erasure takes it exclusively), and skips events whose profile
+   * was erased between the two stages.
+   */
+  private async insertStage(r: Resolved): Promise<EventOutcome[][]> {
+    await this.db.orm.transaction(async (tx) => {
+      const live = new Set<string>();
+      for (const ws of r.workspaceIds) {
+        await repo.lockWorkspaceEvents(tx, ws, 'shared');
+        const ids = [...new Set(r.writes.filter((w) => w.w === ws && w.p !== null).map((w) => w.p!))];
+        for (const id of await existingProfileIds(tx, ws, ids)) live.add(id);
+      }
+      const keep: number[] = [];
+      r.writes.forEach((w, i) => {
+        if (w.p === null || live.has(w.p)) keep.push(i);
+        else r.outcomes[r.writeRefs[i]!.p]![r.writeRefs[i]!.e] = 'suppressed'; // erased meanwhile
       });
+      const inserted = await repo.insertEventsWithLog(tx, keep.map((i) => r.writes[i]!));
+      for (const i of keep) {
+        const w = r.writes[i]!;
+        const ref = r.writeRefs[i]!;
+        if (inserted.has(repo.insertedKey(w.w, w.m))) r.outcomes[ref.p]![ref.e] = 'stored';
+      }
       if (inserted.size > 0) await notify(tx, DOMAIN_LOG_CHANNEL, '');
     });
-    this.log.debug(
-      { events: outcomes.reduce((n, o) => n + o.length, 0), ms: Math.round(performance.now() - t0), resolveMs: Math.round(tResolve), insertMs: Math.round(tInsert) },
-      'ingest flush',
-    );
-    return outcomes;
+    return r.outcomes;
   }
 
   /** Stop accepting writes and wait for everything queued to commit. */

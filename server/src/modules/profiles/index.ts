@@ -1,5 +1,6 @@
 export {
   eraseProfile,
+  existingProfileIds,
   getMergeHistory,
   getProfile,
   getTimelineProfileIds,

@@ -298,6 +298,11 @@ function toProfile(row: repo.ProfileRow, ids: repo.OwnerRow[], merged: string[])
   };
 }
 
+/** Which of these profile ids still exist (not erased). */
+export async function existingProfileIds(ex: Executor, workspaceId: string, ids: string[]): Promise<string[]> {
+  return (await repo.selectProfilesByIds(ex, workspaceId, ids)).map((r) => r.id);
+}
+
 /** The survivor id and the ids merged into it: every profile id whose events form its timeline. */
 export async function getTimelineProfileIds(ex: Executor, workspaceId: string, id: string): Promise<string[]> {
   const row = await liveProfileRow(ex, workspaceId, id);
