@@ -81,10 +81,9 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
   const state: ResolveState = { owners: new Map(), profiles: new Map() };
   for (const o of owners) state.owners.set(identifierKey(o.type, o.value), o.profile_id);
   const profileIds = [...new Set(owners.map((o) => o.profile_id))];
-  const [profileRows, identifierRows] = await Promise.all([
-    repo.selectProfilesByIds(tx, workspaceId, profileIds),
-    repo.selectIdentifiersOf(tx, workspaceId, profileIds),
-  ]);
+  // One connection in a transaction: queries run one after the other.
+  const profileRows = await repo.selectProfilesByIds(tx, workspaceId, profileIds);
+  const identifierRows = await repo.selectIdentifiersOf(tx, workspaceId, profileIds);
   for (const r of profileRows) state.profiles.set(r.id, toState(r));
   for (const o of identifierRows) {
     const p = state.profiles.get(o.profile_id);
