@@ -12,6 +12,7 @@ import { parse } from 'csv-parse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/client';
 import { ingestMessages, IngestWriter } from '../modules/ingest';
+import { foldForSearch } from '../modules/profiles';
 import { CHANNEL_TYPES, createSource, listSources, type ChannelType, type Source } from '../modules/workspaces';
 
 /** Where a CSV column goes: an identifier type, or a trait key. */
@@ -44,21 +45,12 @@ const HEADER_ALIASES: Record<string, ColumnTarget> = {
 };
 
 function headerKey(h: string): string {
-  return h
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
+  return foldForSearch(h).replace(/[^a-z0-9]/g, '');
 }
 
 function snake(h: string): string {
-  return h
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
+  // Split camelCase before folding (folding lower-cases).
+  return foldForSearch(h.replace(/([a-z0-9])([A-Z])/g, '$1_$2'))
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
 }

@@ -112,10 +112,6 @@ export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, 
   return deleted[0]?.n ?? 0;
 }
 
-export async function countEvents(ex: Executor, workspaceId: string): Promise<number> {
-  const r = await rows<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM events WHERE workspace_id = ${workspaceId}`);
-  return r[0]?.n ?? 0;
-}
 
 export async function countByProfileAndChannel(
   ex: Executor,

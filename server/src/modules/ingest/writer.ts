@@ -43,17 +43,10 @@ interface Resolved {
   workspaceIds: string[];
 }
 
-export interface WriterStats {
-  flushes: number;
-  events: number;
-}
-
 export class IngestWriter {
   private queue: Pending[] = [];
-  private queuedEvents = 0;
   private flushing = false;
   private closed = false;
-  readonly stats: WriterStats = { flushes: 0, events: 0 };
 
   constructor(
     private readonly db: Database,
@@ -67,17 +60,12 @@ export class IngestWriter {
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ workspace, events, resolve, reject });
-      this.queuedEvents += events.length;
       if (!this.flushing) {
         this.flushing = true;
         // Let requests that arrive in the same tick join this commit.
         setImmediate(() => void this.drain());
       }
     });
-  }
-
-  get backlog(): number {
-    return this.queuedEvents;
   }
 
   private take(): { batch: Pending[]; n: number } {
@@ -88,7 +76,6 @@ export class IngestWriter {
       batch.push(p);
       n += p.events.length;
     }
-    this.queuedEvents -= n;
     return { batch, n };
   }
 
@@ -117,11 +104,7 @@ export class IngestWriter {
         continue;
       }
       const done: Promise<void> = this.insertStage(resolved)
-        .then((outcomes) => {
-          batch.forEach((p, i) => p.resolve(outcomes[i]!));
-          this.stats.flushes++;
-          this.stats.events += n;
-        }, fail)
+        .then((outcomes) => batch.forEach((p, i) => p.resolve(outcomes[i]!)), fail)
         .finally(() => inFlight.delete(done));
       inFlight.add(done);
       if (inFlight.size >= 2) await Promise.race(inFlight);

@@ -2,8 +2,6 @@ export { workspacesRoutes } from './workspaces.routes';
 export { createAdminGuard, bearerToken } from './auth';
 export {
   bootstrapWorkspace,
-  clearWorkspaceCaches,
-  countAllWorkspaces,
   createApiToken,
   createSource,
   createWorkspace,

@@ -78,12 +78,6 @@ async function cached<T>(
   return value;
 }
 
-export function clearWorkspaceCaches(): void {
-  sourceCache.clear();
-  tokenCache.clear();
-  workspaceCache.clear();
-}
-
 export async function createWorkspace(
   ex: Executor,
   input: { name: string; defaultCountry?: string; timeZone?: string; currency?: string },
@@ -99,10 +93,6 @@ export async function createWorkspace(
     currency: input.currency ?? 'VND',
   });
   return toWorkspace(row);
-}
-
-export async function countAllWorkspaces(ex: Executor): Promise<number> {
-  return repo.countWorkspaces(ex);
 }
 
 export async function getWorkspace(ex: Executor, workspaceId: string): Promise<Workspace> {
