@@ -9,7 +9,7 @@ import pg from 'pg';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { acquireDataDirLock, type DataDirLock } from './lockfile';
 
@@ -28,6 +28,12 @@ export interface Database {
    * (PostgreSQL); PGlite has a single connection already.
    */
   withExclusiveConnection<T>(key: number, fn: (orm: Orm) => Promise<T>): Promise<T>;
+  /**
+   * A transaction whose statements travel in batches: each `query` is one round trip however
+   * many statements it carries, and `defer`red writes ride along with the next query or the
+   * commit. For hot paths where round trips, not the database, set the pace.
+   */
+  batchTransaction<T>(fn: (tx: BatchTx) => Promise<T>): Promise<T>;
   /** Subscribe to NOTIFY on a channel; returns an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -41,6 +47,79 @@ export async function rows<T>(ex: Executor, query: SQL): Promise<T[]> {
 
 export async function firstRow<T>(ex: Executor, query: SQL): Promise<T | undefined> {
   return (await rows<T>(ex, query))[0];
+}
+
+export interface BatchTx {
+  /** Send the deferred statements and these in one round trip; returns the rows of each of these. */
+  query(...statements: SQL[]): Promise<Record<string, unknown>[][]>;
+  /** Queue statements whose results are not needed; sent with the next query or the commit. */
+  defer(...statements: (SQL | null | undefined)[]): void;
+  /** Send the deferred statements, these, and the commit in one round trip; the last call. */
+  commit(...statements: SQL[]): Promise<Record<string, unknown>[][]>;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A statement as text with its parameters written in as literals, for the simple query protocol
+ * (which carries several statements per round trip but no parameters). Strings are quoted as
+ * PostgreSQL's own escapeLiteral does, so the result does not depend on standard_conforming_strings.
+ */
+export function inlineSql(query: SQL): string {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+}
+
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as an SQL literal`);
+    return `(${v})`;
+  }
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'bigint') return `(${v.toString()})`;
+  const s = v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : JSON.stringify(v);
+  const quoted = `'${s.replace(/'/g, "''")}'`;
+  return s.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
+/**
+ * Runs batched scripts on one session. `exec` sends a script of `count` statements (plus any
+ * transaction control) and returns one row list per statement, in order.
+ */
+async function runBatchTransaction<T>(
+  exec: (script: string) => Promise<Record<string, unknown>[][]>,
+  control: { begin: string; commit: string },
+  fn: (tx: BatchTx) => Promise<T>,
+): Promise<T> {
+  let deferred: string[] = [];
+  let begun = false;
+  let committed = false;
+  const send = async (statements: string[], commit: boolean): Promise<Record<string, unknown>[][]> => {
+    if (committed) throw new Error('batch transaction already committed');
+    const head = begun || !control.begin ? [] : [control.begin];
+    const tail = commit && control.commit ? [control.commit] : [];
+    if (deferred.length === 0 && statements.length === 0 && (commit ? !begun : true)) {
+      committed = commit;
+      return [];
+    }
+    const all = [...head, ...deferred, ...statements, ...tail];
+    begun = true;
+    committed = commit;
+    deferred = [];
+    const results = await exec(all.join(';\n'));
+    return results.slice(results.length - tail.length - statements.length, results.length - tail.length);
+  };
+  const tx: BatchTx = {
+    query: (...statements) => send(statements.map(inlineSql), false),
+    defer(...statements) {
+      for (const s of statements) if (s) deferred.push(inlineSql(s));
+    },
+    commit: (...statements) => send(statements.map(inlineSql), true),
+  };
+  const result = await fn(tx);
+  if (!committed && (begun || deferred.length > 0)) await send([], true);
+  return result;
 }
 
 export interface OpenDbOptions {
@@ -112,6 +191,26 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         await c.end().catch(() => {});
       }
     },
+    async batchTransaction(fn) {
+      const client = await pool.connect();
+      let begun = false;
+      try {
+        const exec = async (script: string) => {
+          begun = true;
+          const r = (await client.query(script)) as unknown as pg.QueryResult | pg.QueryResult[];
+          return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
+        };
+        const result = await runBatchTransaction(exec, { begin: 'BEGIN', commit: 'COMMIT' }, fn);
+        client.release();
+        return result;
+      } catch (err) {
+        // A failed script leaves the transaction aborted (or was the commit): roll back, and drop
+        // the connection if even that fails.
+        const ok = begun ? await client.query('ROLLBACK').then(() => true, () => false) : true;
+        client.release(ok ? undefined : (err as Error));
+        throw err;
+      }
+    },
     async listen(channel, onNotify) {
       const c = await ensureListener();
       let set = handlers.get(channel);
@@ -151,6 +250,15 @@ async function openPglite(dataDir: string, lock: boolean): Promise<Database> {
     kind: 'pglite',
     orm,
     withExclusiveConnection: (_key, fn) => fn(orm),
+    // PGlite's own transaction holds its single connection; the script needs no BEGIN/COMMIT.
+    batchTransaction: (fn) =>
+      client.transaction((t) =>
+        runBatchTransaction(
+          async (script) => (await t.exec(script)).map((r) => r.rows as Record<string, unknown>[]),
+          { begin: '', commit: '' },
+          fn,
+        ),
+      ),
     async listen(channel, onNotify) {
       const unsub = await client.listen(channel, onNotify);
       return async () => unsub();

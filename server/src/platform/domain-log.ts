@@ -10,7 +10,7 @@
  * (`pg_snapshot_xmin(pg_current_snapshot())`), and orders by (tx, id). Nothing can then appear
  * behind its cursor.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { firstRow, notify, rows, toDate, type Database, type Executor } from '../db/client';
 
@@ -44,15 +44,25 @@ export const LOG_START: LogPosition = { tx: '0', id: 0 };
 
 /** Append entries in the caller's transaction (one statement for any number of entries). */
 export async function appendDomainEvents(ex: Executor, entries: DomainEventInput[]): Promise<void> {
-  if (entries.length === 0) return;
+  const insert = appendDomainEventsSql(entries);
+  if (!insert) return;
+  await ex.execute(insert);
+  await notify(ex, DOMAIN_LOG_CHANNEL, '');
+}
+
+/** The INSERT of appendDomainEvents, for batched transactions; follow it with DOMAIN_LOG_NOTIFY. */
+export function appendDomainEventsSql(entries: DomainEventInput[]): SQL | null {
+  if (entries.length === 0) return null;
   const payload = JSON.stringify(
     entries.map((e) => ({ w: e.workspaceId, t: e.type, p: e.profileId ?? null, r: e.ref ?? null, d: e.data ?? {} })),
   );
-  await ex.execute(sql`
+  return sql`
     INSERT INTO domain_events (workspace_id, type, profile_id, ref, data)
-    SELECT x.w, x.t, x.p, x.r, x.d FROM json_to_recordset(${payload}::json) AS x(w text, t text, p text, r text, d jsonb)`);
-  await notify(ex, DOMAIN_LOG_CHANNEL, '');
+    SELECT x.w, x.t, x.p, x.r, x.d FROM json_to_recordset(${payload}::json) AS x(w text, t text, p text, r text, d jsonb)`;
 }
+
+/** Wakes log consumers at commit. */
+export const DOMAIN_LOG_NOTIFY: SQL = sql`SELECT pg_notify(${DOMAIN_LOG_CHANNEL}, '')`;
 
 interface RawEntry {
   id: number;

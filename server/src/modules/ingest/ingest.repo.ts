@@ -8,10 +8,19 @@ const json = (value: unknown): string => JSON.stringify(value);
  * Writers of events hold a workspace's events lock in shared mode; erasure holds it exclusively,
  * so an erasure never interleaves with an insert of the same person's events.
  */
+const eventsLockKey = (workspaceId: string) => 'omni:events:' + workspaceId;
+
 export async function lockWorkspaceEvents(ex: Executor, workspaceId: string, mode: 'shared' | 'exclusive'): Promise<void> {
-  const key = 'omni:events:' + workspaceId;
+  const key = eventsLockKey(workspaceId);
   if (mode === 'shared') await ex.execute(sql`SELECT pg_advisory_xact_lock_shared(hashtext(${key}))`);
   else await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+}
+
+/** Shared events locks of several workspaces, in key order, in one statement. */
+export function lockEventsSharedSql(workspaceIds: string[]): SQL {
+  const keys = [...new Set(workspaceIds)].sort().map(eventsLockKey);
+  return sql`SELECT count(pg_advisory_xact_lock_shared(hashtext(k))) AS n
+             FROM (SELECT k FROM jsonb_array_elements_text(${json(keys)}::jsonb) AS k ORDER BY k) AS keys`;
 }
 
 export interface EventWrite {
@@ -32,20 +41,30 @@ export interface EventWrite {
 export const insertedKey = (workspaceId: string, messageId: string): string => `${workspaceId}\u0000${messageId}`;
 
 /**
- * Insert events (skipping message ids already stored) and, in the same statement, one
- * `events.ingested` domain log entry per workspace listing the inserted events (one log row per
- * commit instead of one per event keeps the log cheap at tens of thousands of events a second). Returns insertedKey(workspace, message id) of each inserted event.
+ * Insert events (skipping message ids already stored, and events whose profile no longer exists
+ * because it was erased meanwhile) and, in the same statement, one `events.ingested` domain log
+ * entry per workspace listing the inserted events (one log row per commit instead of one per
+ * event keeps the log cheap at tens of thousands of events a second).
+ * Rows: `{ w, m, gone }`, one per inserted event (gone false) and one per erased profile
+ * (`m` = the profile id, gone true).
  */
-export async function insertEventsWithLog(ex: Executor, list: EventWrite[]): Promise<Set<string>> {
-  if (list.length === 0) return new Set();
-  const inserted = await rows<{ workspace_id: string; message_id: string }>(
-    ex,
-    sql`WITH ins AS (
+export function insertEventsSql(list: EventWrite[]): SQL {
+  return sql`WITH x AS MATERIALIZED (
+          SELECT * FROM ROWS FROM (json_to_recordset(${json(list)}::json) AS (w text, m text, p text, s text, c text,
+            t text, e text, u text, a text, ts timestamptz, r timestamptz, d jsonb))
+            WITH ORDINALITY AS x(w, m, p, s, c, t, e, u, a, ts, r, d, n)),
+        live AS MATERIALIZED (
+          SELECT pr.workspace_id AS w, pr.id AS p FROM profiles pr
+          WHERE pr.id = ANY(ARRAY(SELECT DISTINCT x.p FROM x WHERE x.p IS NOT NULL))),
+        gone AS (
+          SELECT DISTINCT x.w, x.p FROM x WHERE x.p IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM live WHERE live.w = x.w AND live.p = x.p)),
+        ins AS (
           INSERT INTO events (workspace_id, message_id, profile_id, source_id, channel, type, event, user_id,
                               anonymous_id, timestamp, received_at, payload)
-          SELECT x.w, x.m, x.p, x.s, x.c, x.t, x.e, x.u, x.a, x.ts, x.r, x.d
-          FROM json_to_recordset(${json(list)}::json) AS x(w text, m text, p text, s text, c text, t text, e text,
-            u text, a text, ts timestamptz, r timestamptz, d jsonb)
+          SELECT x.w, x.m, x.p, x.s, x.c, x.t, x.e, x.u, x.a, x.ts, x.r, x.d FROM x
+          WHERE NOT EXISTS (SELECT 1 FROM gone WHERE gone.w = x.w AND gone.p = x.p)
+          ORDER BY x.n
           ON CONFLICT (workspace_id, message_id) DO NOTHING
           RETURNING id, workspace_id, message_id, profile_id, channel, type, event, source_id, timestamp),
         log AS (
@@ -55,9 +74,8 @@ export async function insertEventsWithLog(ex: Executor, list: EventWrite[]): Pro
                    'id', id, 'profileId', profile_id, 'type', type, 'event', event, 'channel', channel,
                    'sourceId', source_id, 'messageId', message_id, 'timestamp', timestamp) ORDER BY id))
           FROM ins GROUP BY workspace_id)
-        SELECT workspace_id, message_id FROM ins`,
-  );
-  return new Set(inserted.map((r) => insertedKey(r.workspace_id, r.message_id)));
+        SELECT workspace_id AS w, message_id AS m, false AS gone FROM ins
+        UNION ALL SELECT w, p, true FROM gone`;
 }
 
 export interface EventRow {

@@ -8,9 +8,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Database } from '../../db/client';
-import { notify } from '../../db/client';
-import { DOMAIN_LOG_CHANNEL } from '../../platform/domain-log';
-import { existingProfileIds, resolveBatch, type IdentifierRef, type IdentityRulesInput } from '../profiles';
+import { DOMAIN_LOG_NOTIFY } from '../../platform/domain-log';
+import { resolveBatch, type IdentifierRef, type IdentityRulesInput } from '../profiles';
 import * as repo from './ingest.repo';
 import type { ValidMessage } from './validate';
 
@@ -129,7 +128,7 @@ export class IngestWriter {
     const outcomes: EventOutcome[][] = batch.map((p) => p.events.map((): EventOutcome => 'duplicate'));
     const writes: repo.EventWrite[] = [];
     const writeRefs: { p: number; e: number }[] = [];
-    await this.db.orm.transaction(async (tx) => {
+    await this.db.batchTransaction(async (tx) => {
       for (const id of [...groups.keys()].sort()) {
         const g = groups.get(id)!;
         const all = g.refs.map((r) => ({ ref: r, ev: batch[r.p]!.events[r.e]! }));
@@ -184,30 +183,23 @@ export class IngestWriter {
   }
 
   /**
-   * Stage 2, one transaction: insert the events and their log entry. Takes each workspace's
-   * ingest lock in shared mode (erasure takes it exclusively), and skips events whose profile
-   * was erased between the two stages.
+   * Stage 2, one transaction and one round trip: insert the events and their log entry, holding
+   * each workspace's events lock in shared mode (erasure takes it exclusively) and skipping
+   * events whose profile was erased between the two stages.
    */
   private async insertStage(r: Resolved): Promise<EventOutcome[][]> {
-    await this.db.orm.transaction(async (tx) => {
-      const live = new Set<string>();
-      for (const ws of r.workspaceIds) {
-        await repo.lockWorkspaceEvents(tx, ws, 'shared');
-        const ids = [...new Set(r.writes.filter((w) => w.w === ws && w.p !== null).map((w) => w.p!))];
-        for (const id of await existingProfileIds(tx, ws, ids)) live.add(id);
-      }
-      const keep: number[] = [];
-      r.writes.forEach((w, i) => {
-        if (w.p === null || live.has(w.p)) keep.push(i);
-        else r.outcomes[r.writeRefs[i]!.p]![r.writeRefs[i]!.e] = 'suppressed'; // erased meanwhile
-      });
-      const inserted = await repo.insertEventsWithLog(tx, keep.map((i) => r.writes[i]!));
-      for (const i of keep) {
-        const w = r.writes[i]!;
-        const ref = r.writeRefs[i]!;
-        if (inserted.has(repo.insertedKey(w.w, w.m))) r.outcomes[ref.p]![ref.e] = 'stored';
-      }
-      if (inserted.size > 0) await notify(tx, DOMAIN_LOG_CHANNEL, '');
+    if (r.writes.length === 0) return r.outcomes;
+    const result = await this.db.batchTransaction(async (tx) => {
+      const [, rows] = await tx.commit(repo.lockEventsSharedSql(r.workspaceIds), repo.insertEventsSql(r.writes), DOMAIN_LOG_NOTIFY);
+      return rows as { w: string; m: string; gone: boolean }[];
+    });
+    const inserted = new Set<string>();
+    const gone = new Set<string>();
+    for (const row of result) (row.gone ? gone : inserted).add(repo.insertedKey(row.w, row.m));
+    r.writes.forEach((w, i) => {
+      const ref = r.writeRefs[i]!;
+      if (inserted.has(repo.insertedKey(w.w, w.m))) r.outcomes[ref.p]![ref.e] = 'stored';
+      else if (w.p !== null && gone.has(repo.insertedKey(w.w, w.p))) r.outcomes[ref.p]![ref.e] = 'suppressed'; // erased meanwhile
     });
     return r.outcomes;
   }

@@ -1,6 +1,5 @@
 export {
   eraseProfile,
-  existingProfileIds,
   getMergeHistory,
   getProfile,
   getTimelineProfileIds,

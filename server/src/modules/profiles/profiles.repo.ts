@@ -20,32 +20,27 @@ const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text
  * Serialise identity resolution per workspace (until commit). Returns whether the workspace has
  * any suppressed identifiers, so the common case skips that lookup — in the same round trip.
  */
+export function lockIdentitySql(workspaceId: string): SQL {
+  return sql`SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ${workspaceId}) AS has
+             FROM (SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))) AS locked`;
+}
+
 export async function lockWorkspaceIdentity(ex: Executor, workspaceId: string): Promise<boolean> {
-  const r = await firstRow<{ has: boolean }>(
-    ex,
-    sql`SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ${workspaceId}) AS has
-        FROM (SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))) AS locked`,
-  );
-  return r?.has === true;
+  return (await firstRow<{ has: boolean }>(ex, lockIdentitySql(workspaceId)))?.has === true;
 }
 
-export async function selectSuppressed(ex: Executor, workspaceId: string, hashes: string[]): Promise<Set<string>> {
-  if (hashes.length === 0) return new Set();
-  const found = await rows<{ hash: string }>(
-    ex,
-    sql`SELECT hash FROM suppressions WHERE workspace_id = ${workspaceId}
-        AND hash = ${anyOf(hashes)}`,
-  );
-  return new Set(found.map((r) => r.hash));
+/** Rows `{ hash }`: which of these identifier hashes are suppressed. */
+export function selectSuppressedSql(workspaceId: string, hashes: string[]): SQL {
+  return sql`SELECT hash FROM suppressions WHERE workspace_id = ${workspaceId} AND hash = ${anyOf(hashes)}`;
 }
 
-export async function countSuppressedDrops(ex: Executor, workspaceId: string, counts: Map<string, number>): Promise<void> {
-  if (counts.size === 0) return;
+export function countSuppressedDropsSql(workspaceId: string, counts: Map<string, number>): SQL | null {
+  if (counts.size === 0) return null;
   const payload = [...counts].map(([h, n]) => ({ h, n }));
-  await ex.execute(sql`
+  return sql`
     UPDATE suppressions s SET dropped_events = s.dropped_events + x.n
     FROM json_to_recordset(${json(payload)}::json) AS x(h text, n int)
-    WHERE s.workspace_id = ${workspaceId} AND s.hash = x.h AND s.hash = ${anyOf([...counts.keys()])}`);
+    WHERE s.workspace_id = ${workspaceId} AND s.hash = x.h AND s.hash = ${anyOf([...counts.keys()])}`;
 }
 
 export async function insertSuppressions(ex: Executor, workspaceId: string, hashes: string[]): Promise<void> {
@@ -98,13 +93,24 @@ const PROFILE_COLUMNS = sql.raw(
   'id, workspace_id, traits, trait_times, channels, merge_count, first_seen_at, last_seen_at, merged_into, merged_at, created_at, updated_at',
 );
 
-export async function selectProfilesByIds(ex: Executor, workspaceId: string, ids: string[]): Promise<ProfileRow[]> {
-  if (ids.length === 0) return [];
-  return rows<ProfileRow>(
-    ex,
-    sql`SELECT ${PROFILE_COLUMNS} FROM profiles
-        WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids)}`,
-  );
+export type HolderRow = ProfileRow & { ids: [type: string, value: string][] };
+
+/**
+ * The profiles holding any of these identifiers, each with all its identifiers (`ids`, in the
+ * order of selectIdentifiersOf): everything resolution needs, in one statement.
+ */
+export function profilesHoldingSql(workspaceId: string, refs: { type: string; value: string }[]): SQL {
+  return sql`
+    WITH o AS MATERIALIZED (
+      SELECT DISTINCT o.profile_id FROM json_to_recordset(${json(refs)}::json) AS x(type text, value text)
+      CROSS JOIN LATERAL (
+        SELECT i.profile_id FROM identifiers i
+        WHERE i.workspace_id = ${workspaceId} AND i.type = x.type AND i.value = x.value LIMIT 1) o)
+    SELECT ${PROFILE_COLUMNS},
+      (SELECT coalesce(json_agg(json_build_array(i.type, i.value) ORDER BY i.type, i.first_seen_at, i.value), '[]'::json)
+       FROM identifiers i WHERE i.workspace_id = ${workspaceId} AND i.profile_id = p.id) AS ids
+    FROM profiles p
+    WHERE p.workspace_id = ${workspaceId} AND p.id = ANY(ARRAY(SELECT profile_id FROM o))`;
 }
 
 export async function selectProfile(ex: Executor, workspaceId: string, id: string): Promise<ProfileRow | undefined> {
@@ -133,20 +139,20 @@ export interface ProfileWrite {
   merged_into: string | null;
 }
 
-export async function insertProfiles(ex: Executor, workspaceId: string, list: ProfileWrite[]): Promise<void> {
-  if (list.length === 0) return;
-  await ex.execute(sql`
+export function insertProfilesSql(workspaceId: string, list: ProfileWrite[]): SQL | null {
+  if (list.length === 0) return null;
+  return sql`
     INSERT INTO profiles (id, workspace_id, traits, trait_times, channels, merge_count,
                           first_seen_at, last_seen_at, search_text)
     SELECT x.id, ${workspaceId}, x.traits, x.trait_times, x.channels, x.merge_count,
            x.first_seen_at, x.last_seen_at, x.search_text
     FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
-      merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text)`);
+      merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text)`;
 }
 
-export async function updateProfiles(ex: Executor, workspaceId: string, list: ProfileWrite[]): Promise<void> {
-  if (list.length === 0) return;
-  await ex.execute(sql`
+export function updateProfilesSql(workspaceId: string, list: ProfileWrite[]): SQL | null {
+  if (list.length === 0) return null;
+  return sql`
     UPDATE profiles p SET traits = x.traits, trait_times = x.trait_times, channels = x.channels,
       merge_count = x.merge_count, first_seen_at = x.first_seen_at,
       last_seen_at = x.last_seen_at, search_text = x.search_text,
@@ -155,46 +161,46 @@ export async function updateProfiles(ex: Executor, workspaceId: string, list: Pr
       updated_at = now()
     FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
       merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text, merged_into text)
-    WHERE p.workspace_id = ${workspaceId} AND p.id = x.id AND p.id = ${anyOf(list.map((p) => p.id))}`);
+    WHERE p.workspace_id = ${workspaceId} AND p.id = x.id AND p.id = ${anyOf(list.map((p) => p.id))}`;
 }
 
-/** After merges: identifiers and earlier merged-away profiles follow the survivor. */
-export async function repointMerged(ex: Executor, workspaceId: string, pairs: { from: string; into: string }[]): Promise<void> {
-  if (pairs.length === 0) return;
+/** After merges: identifiers and earlier merged-away profiles follow the survivor (two statements). */
+export function repointMergedSql(workspaceId: string, pairs: { from: string; into: string }[]): SQL[] {
+  if (pairs.length === 0) return [];
   const payload = json(pairs);
-  await ex.execute(sql`
+  return [
+    sql`
     UPDATE identifiers i SET profile_id = x."into"
     FROM json_to_recordset(${payload}::json) AS x("from" text, "into" text)
-    WHERE i.workspace_id = ${workspaceId} AND i.profile_id = x."from" AND i.profile_id = ${anyOf(pairs.map((p) => p.from))}`);
-  await ex.execute(sql`
+    WHERE i.workspace_id = ${workspaceId} AND i.profile_id = x."from" AND i.profile_id = ${anyOf(pairs.map((p) => p.from))}`,
+    sql`
     UPDATE profiles p SET merged_into = x."into"
     FROM json_to_recordset(${payload}::json) AS x("from" text, "into" text)
-    WHERE p.workspace_id = ${workspaceId} AND p.merged_into = x."from" AND p.merged_into = ${anyOf(pairs.map((p) => p.from))}`);
+    WHERE p.workspace_id = ${workspaceId} AND p.merged_into = x."from" AND p.merged_into = ${anyOf(pairs.map((p) => p.from))}`,
+  ];
 }
 
-export async function upsertIdentifiers(
-  ex: Executor,
+export function upsertIdentifiersSql(
   workspaceId: string,
   list: { type: string; value: string; profile_id: string; seen_at: string }[],
-): Promise<void> {
-  if (list.length === 0) return;
-  await ex.execute(sql`
+): SQL | null {
+  if (list.length === 0) return null;
+  return sql`
     INSERT INTO identifiers (workspace_id, type, value, profile_id, first_seen_at, last_seen_at)
     SELECT ${workspaceId}, x.type, x.value, x.profile_id, x.seen_at, x.seen_at
     FROM json_to_recordset(${json(list)}::json) AS x(type text, value text, profile_id text, seen_at timestamptz)
-    ON CONFLICT (workspace_id, type, value) DO UPDATE SET profile_id = excluded.profile_id, last_seen_at = excluded.last_seen_at`);
+    ON CONFLICT (workspace_id, type, value) DO UPDATE SET profile_id = excluded.profile_id, last_seen_at = excluded.last_seen_at`;
 }
 
-export async function insertMerges(
-  ex: Executor,
+export function insertMergesSql(
   workspaceId: string,
   list: { id: string; from: string; into: string; reason: unknown; at: string }[],
-): Promise<void> {
-  if (list.length === 0) return;
-  await ex.execute(sql`
+): SQL | null {
+  if (list.length === 0) return null;
+  return sql`
     INSERT INTO profile_merges (id, workspace_id, from_profile_id, into_profile_id, reason, merged_at)
     SELECT x.id, ${workspaceId}, x."from", x."into", x.reason, x.at
-    FROM json_to_recordset(${json(list)}::json) AS x(id text, "from" text, "into" text, reason jsonb, at timestamptz)`);
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, "from" text, "into" text, reason jsonb, at timestamptz)`;
 }
 
 export interface MergeRow {

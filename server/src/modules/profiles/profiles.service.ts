@@ -2,8 +2,8 @@
  * Profiles: identity resolution over batches of events, and the profile 360 reads.
  */
 import type { CountryCode } from 'libphonenumber-js';
-import { timeKey, toDate, type Executor } from '../../db/client';
-import { appendDomainEvents, type DomainEventInput } from '../../platform/domain-log';
+import { timeKey, toDate, type BatchTx, type Executor } from '../../db/client';
+import { appendDomainEvents, appendDomainEventsSql, DOMAIN_LOG_NOTIFY, type DomainEventInput } from '../../platform/domain-log';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { AppError } from '../../platform/errors';
 import { newId, sha256 } from '../../platform/ids';
@@ -39,31 +39,53 @@ export function suppressionHash(type: string, value: string): string {
   return sha256(`${type}:${value}`);
 }
 
+/** Per process: whether a workspace had suppressed identifiers when last seen (saves a round trip). */
+const hadSuppressions = new Map<string, boolean>();
+
 /**
- * Resolve a batch of events to profiles and write the outcome (profiles, identifiers, merges,
- * domain log entries) in the caller's transaction. Serialised per workspace by an advisory lock.
+ * Resolve a batch of events to profiles in the caller's batched transaction: one round trip
+ * reads (lock, suppressions, the profiles holding the identifiers); the writes (profiles,
+ * identifiers, merges, domain log entries) are deferred to the caller's next round trip or
+ * commit. Serialised per workspace by an advisory lock held until commit.
  */
-export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Promise<ResolveBatchOutput> {
+export async function resolveBatch(tx: BatchTx, input: ResolveBatchInput): Promise<ResolveBatchOutput> {
   const { workspaceId } = input;
   const now = new Date();
-  const hasSuppressions = await repo.lockWorkspaceIdentity(tx, workspaceId);
 
   // An alias's previousId is an identifier too: normalised like one, placeholders left out.
   const given = input.items.map((item) => ({ ...item, previousId: normalizePreviousId(item.previousId) }));
+  const refs = new Map<string, IdentifierRef>();
+  for (const item of given) for (const id of refsOf(item)) refs.set(identifierKey(id.type, id.value), id);
 
-  // 1. Erased people: events carrying a suppressed identifier are dropped and counted.
+  // 1. One round trip: the lock, then (after it is granted) the suppressed hashes when the
+  // workspace is known to have some, and the profiles these identifiers belong to.
   const hashOf = new Map<string, string>();
-  if (hasSuppressions) {
-    for (const item of given)
-      for (const id of refsOf(item)) hashOf.set(identifierKey(id.type, id.value), suppressionHash(id.type, id.value));
+  const hashes = () => {
+    if (hashOf.size === 0) for (const [key, id] of refs) hashOf.set(key, suppressionHash(id.type, id.value));
+    return [...new Set(hashOf.values())];
+  };
+  const checkSuppressed = hadSuppressions.get(workspaceId) === true && refs.size > 0;
+  const [lockRows, ...rest] = await tx.query(
+    repo.lockIdentitySql(workspaceId),
+    ...(checkSuppressed ? [repo.selectSuppressedSql(workspaceId, hashes())] : []),
+    ...(refs.size > 0 ? [repo.profilesHoldingSql(workspaceId, [...refs.values()])] : []),
+  );
+  const hasSuppressions = lockRows?.[0]?.has === true;
+  hadSuppressions.set(workspaceId, hasSuppressions);
+  let suppressedRows = checkSuppressed ? rest.shift()! : [];
+  const holders = (refs.size > 0 ? rest.shift()! : []) as unknown as repo.HolderRow[];
+  if (hasSuppressions && !checkSuppressed && refs.size > 0) {
+    suppressedRows = (await tx.query(repo.selectSuppressedSql(workspaceId, hashes())))[0] ?? []; // erased since last seen
   }
-  const suppressed = hasSuppressions ? await repo.selectSuppressed(tx, workspaceId, [...new Set(hashOf.values())]) : new Set<string>();
+  const suppressed = new Set(suppressedRows.map((r) => r.hash as string));
+
+  // 2. Erased people: events carrying a suppressed identifier are dropped and counted.
   const keep: number[] = [];
   const suppressedItems = new Set<number>();
   const dropCounts = new Map<string, number>();
   given.forEach((item, i) => {
     if (item.identifiers.length === 0 && item.previousId === undefined) return; // nothing to resolve on
-    const hit = hasSuppressions
+    const hit = suppressed.size > 0
       ? refsOf(item).map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h))
       : undefined;
     if (hit) {
@@ -71,32 +93,23 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
       suppressedItems.add(i);
     } else keep.push(i);
   });
-  await repo.countSuppressedDrops(tx, workspaceId, dropCounts);
   const items = keep.map((i) => given[i]!);
 
-  // 2. Load the profiles these identifiers already belong to.
-  const refs = new Map<string, IdentifierRef>();
-  for (const item of items) for (const id of refsOf(item)) refs.set(identifierKey(id.type, id.value), id);
-  const owners = await repo.selectOwners(tx, workspaceId, [...refs.values()]);
-  const state: ResolveState = { owners: new Map(), profiles: new Map() };
-  for (const o of owners) state.owners.set(identifierKey(o.type, o.value), o.profile_id);
-  const profileIds = [...new Set(owners.map((o) => o.profile_id))];
-  // One connection in a transaction: queries run one after the other.
-  const profileRows = await repo.selectProfilesByIds(tx, workspaceId, profileIds);
-  const identifierRows = await repo.selectIdentifiersOf(tx, workspaceId, profileIds);
-  for (const r of profileRows) state.profiles.set(r.id, toState(r));
-  for (const o of identifierRows) {
-    const p = state.profiles.get(o.profile_id);
-    if (!p) continue;
-    let set = p.identifiers.get(o.type);
-    if (!set) p.identifiers.set(o.type, (set = new Set()));
-    set.add(o.value);
-  }
-
   // 3. Resolve in memory.
+  const state: ResolveState = { owners: new Map(), profiles: new Map() };
+  for (const row of holders) {
+    const p = toState(row);
+    state.profiles.set(row.id, p);
+    for (const [type, value] of row.ids) {
+      let set = p.identifiers.get(type);
+      if (!set) p.identifiers.set(type, (set = new Set()));
+      set.add(value);
+      state.owners.set(identifierKey(type, value), row.id);
+    }
+  }
   const result = resolveItems({ state, items, rules: resolveRules(input.rules), newProfileId: () => newId('prf'), now });
 
-  // 4. Write the outcome.
+  // 4. Write the outcome (deferred: sent with the caller's next round trip).
   const inserts: repo.ProfileWrite[] = [];
   const updates: repo.ProfileWrite[] = [];
   const domain: DomainEventInput[] = [];
@@ -133,12 +146,17 @@ export async function resolveBatch(tx: Executor, input: ResolveBatchInput): Prom
     seen_at: seenAt,
   }));
 
-  await repo.insertProfiles(tx, workspaceId, inserts);
-  await repo.updateProfiles(tx, workspaceId, updates);
-  await repo.repointMerged(tx, workspaceId, repoint);
-  await repo.upsertIdentifiers(tx, workspaceId, attached);
-  await repo.insertMerges(tx, workspaceId, mergeRows);
-  await appendDomainEvents(tx, domain);
+  const logEntries = appendDomainEventsSql(domain);
+  tx.defer(
+    repo.countSuppressedDropsSql(workspaceId, dropCounts),
+    repo.insertProfilesSql(workspaceId, inserts),
+    repo.updateProfilesSql(workspaceId, updates),
+    ...repo.repointMergedSql(workspaceId, repoint),
+    repo.upsertIdentifiersSql(workspaceId, attached),
+    repo.insertMergesSql(workspaceId, mergeRows),
+    logEntries,
+    logEntries && DOMAIN_LOG_NOTIFY,
+  );
 
   const out: (string | null)[] = input.items.map(() => null);
   keep.forEach((originalIndex, i) => (out[originalIndex] = result.profileIds[i]!));
@@ -295,11 +313,6 @@ function toProfile(row: repo.ProfileRow, ids: repo.OwnerRow[], merged: string[])
     updatedAt: toDate(row.updated_at).toISOString(),
     mergedProfileIds: merged,
   };
-}
-
-/** Which of these profile ids still exist (not erased). */
-export async function existingProfileIds(ex: Executor, workspaceId: string, ids: string[]): Promise<string[]> {
-  return (await repo.selectProfilesByIds(ex, workspaceId, ids)).map((r) => r.id);
 }
 
 /** The survivor id and the ids merged into it: every profile id whose events form its timeline. */
