@@ -54,8 +54,8 @@ export function insertEventsSql(list: EventWrite[]): SQL {
             t text, e text, u text, a text, ts timestamptz, r timestamptz, d jsonb))
             WITH ORDINALITY AS x(w, m, p, s, c, t, e, u, a, ts, r, d, n)),
         live AS MATERIALIZED (
-          SELECT pr.workspace_id AS w, pr.id AS p FROM profiles pr
-          WHERE pr.id = ANY(ARRAY(SELECT DISTINCT x.p FROM x WHERE x.p IS NOT NULL))),
+          SELECT d.w, d.p FROM (SELECT DISTINCT x.w, x.p FROM x WHERE x.p IS NOT NULL) d
+          CROSS JOIN LATERAL (SELECT 1 FROM profiles pr WHERE pr.workspace_id = d.w AND pr.id = d.p LIMIT 1) found),
         gone AS (
           SELECT DISTINCT x.w, x.p FROM x WHERE x.p IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM live WHERE live.w = x.w AND live.p = x.p)),

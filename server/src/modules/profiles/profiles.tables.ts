@@ -5,7 +5,7 @@ import { timestamptz } from '../../db/columns';
 export const profiles = pgTable(
   'profiles',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     workspaceId: text('workspace_id').notNull(),
     traits: jsonb('traits').notNull().default(sql`'{}'::jsonb`),
     /** Per trait key, the timestamp of the event that set it (most recent wins). */
@@ -24,6 +24,9 @@ export const profiles = pgTable(
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
+    // Workspace first: every read is scoped by it, and (workspace_id, id = ANY(…)) is then one
+    // index scan whatever the planner believes about a workspace's size.
+    primaryKey({ columns: [t.workspaceId, t.id] }),
     index('profiles_ws_last_seen').on(t.workspaceId, t.lastSeenAt.desc()),
     index('profiles_ws_merged_into').on(t.workspaceId, t.mergedInto).where(sql`merged_into IS NOT NULL`),
   ],
