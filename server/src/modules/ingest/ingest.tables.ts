@@ -12,7 +12,8 @@ export const events = pgTable(
     workspaceId: text('workspace_id').notNull(),
     messageId: text('message_id').notNull(),
     profileId: text('profile_id'),
-    sourceId: text('source_id').notNull(),
+    /** The tracking source; null for events Omni records itself (orders, carts). */
+    sourceId: text('source_id'),
     channel: text('channel').notNull(),
     type: text('type').notNull(),
     event: text('event'),
