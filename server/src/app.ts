@@ -13,10 +13,14 @@ import { runMigrations } from './db/migrate';
 import type { App, AppContext } from './platform/context';
 import { AppError, isAppError } from './platform/errors';
 import { ErrorResponse } from './platform/schema';
-import { bootstrapWorkspace, createAdminGuard, workspacesRoutes } from './modules/workspaces';
+import { bootstrapWorkspace, createAdminGuard, getWorkspace, workspacesRoutes } from './modules/workspaces';
 import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
 import { profilesRoutes } from './modules/profiles';
+import { catalogRoutes } from './modules/catalog';
 import { privacyRoutes } from './flows/profile-privacy';
+import { placeOrderRoutes } from './flows/place-order';
+import { inventoryRoutes, startReservationSweeper } from './modules/inventory';
+import { ordersRoutes, startCommerceFactsConsumer } from './modules/orders';
 
 export interface BuildAppOptions {
   config: Config;
@@ -140,8 +144,21 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(profilesRoutes(ctx, guard, countEventsByProfileAndChannel));
   await app.register(timelineRoutes(ctx, guard));
   await app.register(privacyRoutes(ctx, guard));
+  await app.register(catalogRoutes(ctx, guard));
+  await app.register(inventoryRoutes(ctx, guard));
+  await app.register(ordersRoutes(ctx, guard));
+  await app.register(placeOrderRoutes(ctx, guard, writer));
+
+  // Background work: expired reservations go back on the shelf; merges fold commerce facts.
+  const stopWorkers: (() => Promise<void>)[] = [];
+  if (config.runWorkers) {
+    stopWorkers.push(startReservationSweeper(db, app.log, config.reservationSweepMs));
+    const facts = await startCommerceFactsConsumer(db, app.log, async (ex, ws) => (await getWorkspace(ex, ws)).currency);
+    stopWorkers.push(() => facts.stop());
+  }
 
   app.addHook('onClose', async () => {
+    await Promise.all(stopWorkers.map((stop) => stop()));
     await writer.close();
     if (ownsDb) await db.close();
   });

@@ -42,7 +42,10 @@ export function ulid(now = Date.now()): string {
   return time + rand;
 }
 
-export type IdPrefix = 'ws' | 'src' | 'tok' | 'prf' | 'mrg' | 'msg';
+export type IdPrefix =
+  | 'ws' | 'src' | 'tok' | 'prf' | 'mrg' | 'msg'
+  | 'ch' | 'loc' | 'cat' | 'prod' | 'var'
+  | 'adj' | 'rsv' | 'cart' | 'ord' | 'otr' | 'ctok';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -191,6 +191,8 @@ CREATE TABLE "orders" (
 	"workspace_id" text NOT NULL,
 	"id" text NOT NULL,
 	"channel_id" text NOT NULL,
+	"channel_type" text NOT NULL,
+	"store_location_id" text,
 	"external_id" text,
 	"idempotency_key" text,
 	"profile_id" text,
@@ -233,6 +235,7 @@ CREATE TABLE "customer_tokens" (
 );
 --> statement-breakpoint
 ALTER TABLE "events" ALTER COLUMN "source_id" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "workspaces" ADD COLUMN "commerce_settings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "carts_one_active_per_profile" ON "carts" USING btree ("workspace_id","profile_id") WHERE status = 'active';--> statement-breakpoint
 CREATE UNIQUE INDEX "categories_ws_slug" ON "categories" USING btree ("workspace_id","slug");--> statement-breakpoint
 CREATE INDEX "product_categories_ws_category" ON "product_categories" USING btree ("workspace_id","category_id");--> statement-breakpoint

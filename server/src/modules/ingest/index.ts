@@ -1,4 +1,4 @@
 export { ingestRoutes, timelineRoutes } from './ingest.routes';
-export { IngestWriter, type EventOutcome } from './writer';
-export { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles, ingestMessages, type TimelineEvent } from './ingest.service';
+export { IngestWriter, type EventOutcome, type WriteResult } from './writer';
+export { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles, ingestMessages, identifyCustomer, recordEvents, type RecordedEvent, type TimelineEvent } from './ingest.service';
 export { LIMITS } from './validate';

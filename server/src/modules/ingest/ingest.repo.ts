@@ -27,7 +27,7 @@ export interface EventWrite {
   w: string;
   m: string;
   p: string | null;
-  s: string;
+  s: string | null;
   c: string;
   t: string;
   e: string | null;
@@ -82,7 +82,7 @@ export interface EventRow {
   id: number;
   message_id: string;
   profile_id: string | null;
-  source_id: string;
+  source_id: string | null;
   channel: string;
   type: string;
   event: string | null;

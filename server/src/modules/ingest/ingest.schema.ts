@@ -52,7 +52,7 @@ export const TimelineEventSchema = Type.Object({
   event: Nullable(Type.String()),
   name: Nullable(Type.String()),
   channel: Type.String(),
-  sourceId: Type.String(),
+  sourceId: Nullable(Type.String({ description: "The tracking source; null for events Omni recorded itself (orders, carts)." })),
   timestamp: DateTime,
   receivedAt: DateTime,
   properties: JsonObject,

@@ -3,7 +3,8 @@
  * writer. Returns what happened to each item.
  */
 import type { CountryCode } from 'libphonenumber-js';
-import { timeKey, toDate, type Executor } from '../../db/client';
+import { rows, timeKey, toDate, type Executor } from '../../db/client';
+import { DOMAIN_LOG_NOTIFY } from '../../platform/domain-log';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
 import { getWorkspace, type Source } from '../workspaces';
@@ -86,7 +87,7 @@ export interface TimelineEvent {
   type: string;
   event: string | null;
   channel: string;
-  sourceId: string;
+  sourceId: string | null;
   timestamp: Date;
   receivedAt: Date;
   properties: Record<string, unknown>;
@@ -157,4 +158,88 @@ export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, 
 
 function isTimelineCursor(c: Record<string, unknown>): c is { timestamp: string; id: number } {
   return typeof c.timestamp === 'string' && typeof c.id === 'number' && !Number.isNaN(Date.parse(c.timestamp));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events Omni records itself
+
+/**
+ * Resolve a customer known to another system (a POS sale by phone, a marketplace order with an
+ * email) through identity resolution, as an `identify` on their timeline. Idempotent by
+ * messageId; returns the profile id, or null when the person was erased (suppressed) or nothing
+ * identifies them.
+ */
+export async function identifyCustomer(
+  deps: { ex: Executor; writer: IngestWriter },
+  input: {
+    workspaceId: string;
+    sourceId: string | null;
+    channel: string;
+    messageId: string;
+    userId?: string;
+    traits: Record<string, unknown>;
+    externalIds: { id: string; type: string }[];
+    timestamp: Date;
+  },
+): Promise<string | null> {
+  const workspace = await getWorkspace(deps.ex, input.workspaceId);
+  const country = workspace.defaultCountry as CountryCode;
+  const raw = {
+    type: 'identify',
+    messageId: input.messageId,
+    ...(input.userId ? { userId: input.userId } : {}),
+    traits: input.traits,
+    context: input.externalIds.length > 0 ? { externalIds: input.externalIds.map((e) => ({ ...e, collection: 'users', encoding: 'none' })) } : {},
+    timestamp: input.timestamp.toISOString(),
+  };
+  const v = validateMessage({ ...raw, anonymousId: input.userId ? undefined : `omni-${input.messageId}` }, { receivedAt: new Date() });
+  if ('code' in v) throw new Error(`identifyCustomer built an invalid message: ${v.message}`);
+  const identifiers = extractIdentifiers({ userId: v.userId, anonymousId: null, traits: v.traits, context: v.context }, country);
+  if (identifiers.length === 0) return null;
+  const [result] = await deps.writer.writeResolved({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, [
+    { message: v, identifiers, sourceId: input.sourceId, channel: input.channel },
+  ]);
+  return result?.profileId ?? null;
+}
+
+/** An event recorded by Omni itself (cart and order activity), in the caller's transaction. */
+export interface RecordedEvent {
+  workspaceId: string;
+  profileId: string;
+  messageId: string;
+  event: string;
+  properties: Record<string, unknown>;
+  channel: string;
+  sourceId: string | null;
+  timestamp: Date;
+}
+
+/**
+ * Put events on a profile's timeline inside the caller's transaction (so an order and its
+ * "Order Completed" commit together). Idempotent by messageId; returns how many were new.
+ */
+export async function recordEvents(ex: Executor, events: RecordedEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const receivedAt = new Date().toISOString();
+  const inserted = await rows<{ gone: boolean }>(
+    ex,
+    repo.insertEventsSql(
+      events.map((e) => ({
+        w: e.workspaceId,
+        m: e.messageId,
+        p: e.profileId,
+        s: e.sourceId,
+        c: e.channel,
+        t: 'track',
+        e: e.event,
+        u: null,
+        a: null,
+        ts: e.timestamp.toISOString(),
+        r: receivedAt,
+        d: { type: 'track', event: e.event, messageId: e.messageId, properties: e.properties, timestamp: e.timestamp.toISOString(), context: { library: { name: 'omni' } } },
+      })),
+    ),
+  );
+  await ex.execute(DOMAIN_LOG_NOTIFY);
+  return inserted.filter((r) => !r.gone).length;
 }

@@ -16,11 +16,18 @@ import type { ValidMessage } from './validate';
 export interface QueuedEvent {
   message: ValidMessage;
   identifiers: IdentifierRef[];
-  sourceId: string;
+  /** Null for events Omni records itself (e.g. a POS order's customer). */
+  sourceId: string | null;
   channel: string;
 }
 
 export type EventOutcome = 'stored' | 'duplicate' | 'suppressed';
+
+/** An event's outcome and the profile it resolved to (null when suppressed or without identifiers). */
+export interface WriteResult {
+  outcome: EventOutcome;
+  profileId: string | null;
+}
 
 export interface WorkspaceIdentity {
   id: string;
@@ -31,12 +38,13 @@ export interface WorkspaceIdentity {
 interface Pending {
   workspace: WorkspaceIdentity;
   events: QueuedEvent[];
-  resolve: (outcomes: EventOutcome[]) => void;
+  resolve: (results: WriteResult[]) => void;
   reject: (err: unknown) => void;
 }
 
 interface Resolved {
   outcomes: EventOutcome[][];
+  profileIds: (string | null)[][];
   writes: repo.EventWrite[];
   writeRefs: { p: number; e: number }[];
   workspaceIds: string[];
@@ -54,7 +62,12 @@ export class IngestWriter {
   ) {}
 
   /** Resolves with one outcome per event once they are committed. */
-  write(workspace: WorkspaceIdentity, events: QueuedEvent[]): Promise<EventOutcome[]> {
+  async write(workspace: WorkspaceIdentity, events: QueuedEvent[]): Promise<EventOutcome[]> {
+    return (await this.writeResolved(workspace, events)).map((r) => r.outcome);
+  }
+
+  /** Like write, with the profile each event resolved to (also for duplicates: resolution is idempotent). */
+  writeResolved(workspace: WorkspaceIdentity, events: QueuedEvent[]): Promise<WriteResult[]> {
     if (this.closed) return Promise.reject(new Error('ingest writer is closed'));
     if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -103,7 +116,7 @@ export class IngestWriter {
         continue;
       }
       const done: Promise<void> = this.insertStage(resolved)
-        .then((outcomes) => batch.forEach((p, i) => p.resolve(outcomes[i]!)), fail)
+        .then((r) => batch.forEach((p, i) => p.resolve(r.outcomes[i]!.map((outcome, e) => ({ outcome, profileId: outcome === 'suppressed' ? null : (r.profileIds[i]![e] ?? null) })))), fail)
         .finally(() => inFlight.delete(done));
       inFlight.add(done);
       if (inFlight.size >= 2) await Promise.race(inFlight);
@@ -126,6 +139,7 @@ export class IngestWriter {
       p.events.forEach((_, ei) => g.refs.push({ p: pi, e: ei }));
     });
     const outcomes: EventOutcome[][] = batch.map((p) => p.events.map((): EventOutcome => 'duplicate'));
+    const profileIds: (string | null)[][] = batch.map((p) => p.events.map(() => null));
     const writes: repo.EventWrite[] = [];
     const writeRefs: { p: number; e: number }[] = [];
     await this.db.batchTransaction(async (tx) => {
@@ -153,6 +167,10 @@ export class IngestWriter {
             messageId: ev.message.messageId,
           })),
         });
+        // Repeats inside the flush get the profile of their first occurrence.
+        const profileOf = new Map<string, string | null>();
+        fresh.forEach(({ ev }, i) => profileOf.set(ev.message.messageId, resolved.profileIds[i] ?? null));
+        for (const { ref, ev } of all) profileIds[ref.p]![ref.e] = profileOf.get(ev.message.messageId) ?? null;
         fresh.forEach(({ ref, ev }, i) => {
           if (resolved.suppressed.has(i)) {
             outcomes[ref.p]![ref.e] = 'suppressed';
@@ -179,7 +197,7 @@ export class IngestWriter {
         });
       }
     });
-    return { outcomes, writes, writeRefs, workspaceIds: [...groups.keys()].sort() };
+    return { outcomes, profileIds, writes, writeRefs, workspaceIds: [...groups.keys()].sort() };
   }
 
   /**
@@ -187,8 +205,8 @@ export class IngestWriter {
    * each workspace's events lock in shared mode (erasure takes it exclusively) and skipping
    * events whose profile was erased between the two stages.
    */
-  private async insertStage(r: Resolved): Promise<EventOutcome[][]> {
-    if (r.writes.length === 0) return r.outcomes;
+  private async insertStage(r: Resolved): Promise<Resolved> {
+    if (r.writes.length === 0) return r;
     const result = await this.db.batchTransaction(async (tx) => {
       const [, rows] = await tx.commit(repo.lockEventsSharedSql(r.workspaceIds), repo.insertEventsSql(r.writes), DOMAIN_LOG_NOTIFY);
       return rows as { w: string; m: string; gone: boolean }[];
@@ -201,7 +219,7 @@ export class IngestWriter {
       if (inserted.has(repo.insertedKey(w.w, w.m))) r.outcomes[ref.p]![ref.e] = 'stored';
       else if (w.p !== null && gone.has(repo.insertedKey(w.w, w.p))) r.outcomes[ref.p]![ref.e] = 'suppressed'; // erased meanwhile
     });
-    return r.outcomes;
+    return r;
   }
 
   /** Stop accepting writes and wait for everything queued to commit. */

@@ -9,6 +9,10 @@ export const orders = pgTable(
     workspaceId: text('workspace_id').notNull(),
     id: text('id').notNull(),
     channelId: text('channel_id').notNull(),
+    /** The channel's type when the order was placed (web, pos, marketplace …). */
+    channelType: text('channel_type').notNull(),
+    /** For store sales: the store. */
+    storeLocationId: text('store_location_id'),
     /** The channel's own order id (POS receipt, Shopee order sn …): idempotent per channel. */
     externalId: text('external_id'),
     /** For checkouts: the client's retry key. */

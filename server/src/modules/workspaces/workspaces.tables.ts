@@ -10,6 +10,8 @@ export const workspaces = pgTable('workspaces', {
   currency: text('currency').notNull().default('VND'),
   /** Identity resolution rules (priorities, limits); empty = defaults. */
   identityRules: jsonb('identity_rules').notNull().default(sql`'{}'::jsonb`),
+  /** Commerce settings: { reserveOn: 'checkout' | 'add_to_cart', reservationTtlSeconds }; empty = defaults. */
+  commerceSettings: jsonb('commerce_settings').notNull().default(sql`'{}'::jsonb`),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 

@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestWorkspace, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { expireReservations } from '../modules/inventory';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ runWorkers: false });
+});
+afterAll(async () => server.close());
+
+interface Shop {
+  ws: TestWorkspace;
+  warehouse: string;
+  store: string;
+  web: string;
+  shopee: string;
+  pos: string;
+  sku: string;
+}
+
+async function call<T = Record<string, unknown>>(ws: TestWorkspace, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
+  const res = await server.app.inject({ method, url, headers: ws.admin, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  return { status: res.statusCode, body: res.json<T>() };
+}
+
+async function created(ws: TestWorkspace, url: string, payload: unknown): Promise<string> {
+  const res = await call<{ id: string }>(ws, 'POST', url, payload);
+  if (res.status !== 201) throw new Error(`${url} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A shop: a warehouse (web + Shopee with 2 units of safety stock) and a store (POS). */
+async function openShop(stock: { warehouse: number; store: number }): Promise<Shop> {
+  const ws = await createTestWorkspace(server);
+  const warehouse = await created(ws, '/api/v1/locations', { name: 'Kho Thủ Đức', kind: 'warehouse', city: 'TP.HCM' });
+  const store = await created(ws, '/api/v1/locations', { name: 'Cửa hàng Quận 1', kind: 'store', city: 'TP.HCM' });
+  const web = await created(ws, '/api/v1/channels', { name: 'Website', type: 'web', locationIds: [warehouse, store] });
+  const shopee = await created(ws, '/api/v1/channels', {
+    name: 'Shopee',
+    type: 'marketplace',
+    platform: 'shopee',
+    allocation: { mode: 'safety_stock', value: 2 },
+    locationIds: [warehouse],
+  });
+  const pos = await created(ws, '/api/v1/channels', { name: 'POS Quận 1', type: 'pos', locationIds: [store] });
+  const sku = `AO-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+  await created(ws, '/api/v1/products', { title: 'Áo thun cotton', variants: [{ sku, title: 'Trắng / M', price: 150000 }] });
+  for (const [locationId, count] of [[warehouse, stock.warehouse], [store, stock.store]] as const) {
+    const res = await call(ws, 'POST', '/api/v1/inventory/adjustments', { sku, locationId, count, reason: 'stock_take' });
+    if (res.status !== 200) throw new Error(`adjust → ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return { ws, warehouse, store, web, shopee, pos, sku };
+}
+
+interface Availability {
+  onHand: number;
+  reserved: number;
+  available: number;
+  locations: { locationId: string; onHand: number; reserved: number; available: number }[];
+  channels: { channelId: string; available: number }[];
+}
+
+const availability = async (shop: Shop) => (await call<Availability>(shop.ws, 'GET', `/api/v1/inventory/${shop.sku}`)).body;
+const at = (a: Availability, locationId: string) => a.locations.find((l) => l.locationId === locationId);
+const forChannel = (a: Availability, channelId: string) => a.channels.find((c) => c.channelId === channelId)?.available;
+
+let receipt = 0;
+const order = (shop: Shop, body: Record<string, unknown>) =>
+  call<Record<string, unknown> & { id: string; error?: Record<string, unknown> }>(shop.ws, 'POST', '/api/v1/orders', {
+    externalId: `R-${++receipt}-${Date.now()}`,
+    ...body,
+  });
+
+describe('GET /api/v1/inventory/:sku', () => {
+  it('shows stock per location and what each channel may sell under its allocation rule', async () => {
+    const shop = await openShop({ warehouse: 10, store: 4 });
+    const a = await availability(shop);
+    expect(a).toMatchObject({ onHand: 14, reserved: 0, available: 14 });
+    expect(at(a, shop.warehouse)).toMatchObject({ onHand: 10, available: 10 });
+    expect(forChannel(a, shop.web)).toBe(14);
+    expect(forChannel(a, shop.shopee)).toBe(8); // 10 − 2 safety stock
+    expect(forChannel(a, shop.pos)).toBe(4);
+  });
+
+  describe('when the SKU is unknown', () => {
+    it('answers 400 unknown_sku', async () => {
+      const shop = await openShop({ warehouse: 1, store: 0 });
+      const res = await call(shop.ws, 'GET', '/api/v1/inventory/NOPE-1');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: { code: 'unknown_sku', skus: ['NOPE-1'] } });
+    });
+  });
+});
+
+describe('POST /api/v1/inventory/adjustments', () => {
+  it('records every change with its reason and actor', async () => {
+    const shop = await openShop({ warehouse: 5, store: 0 });
+    const res = await call<Availability>(shop.ws, 'POST', '/api/v1/inventory/adjustments', { sku: shop.sku, locationId: shop.warehouse, delta: -1, reason: 'damaged', note: 'rách' });
+    expect(res.status).toBe(200);
+    expect(at(res.body, shop.warehouse)?.onHand).toBe(4);
+    const trail = await call<{ data: { reason: string; onHandDelta: number; onHandAfter: number; actor: string; note: string | null }[] }>(
+      shop.ws,
+      'GET',
+      `/api/v1/inventory/${shop.sku}/adjustments`,
+    );
+    expect(trail.body.data[0]).toMatchObject({ reason: 'damaged', onHandDelta: -1, onHandAfter: 4, note: 'rách' });
+    expect(trail.body.data[0]?.actor).toMatch(/^token:/);
+    expect(trail.body.data.map((d) => d.reason)).toContain('stock_take');
+  });
+
+  describe('when it would take on hand below zero', () => {
+    it('answers 409 and changes nothing', async () => {
+      const shop = await openShop({ warehouse: 2, store: 0 });
+      const res = await call(shop.ws, 'POST', '/api/v1/inventory/adjustments', { sku: shop.sku, locationId: shop.warehouse, delta: -3, reason: 'correction' });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ error: { code: 'insufficient_stock', onHand: 2 } });
+      expect(at(await availability(shop), shop.warehouse)?.onHand).toBe(2);
+    });
+  });
+
+  describe('when both delta and count are given', () => {
+    it('answers 400', async () => {
+      const shop = await openShop({ warehouse: 2, store: 0 });
+      const res = await call(shop.ws, 'POST', '/api/v1/inventory/adjustments', { sku: shop.sku, locationId: shop.warehouse, delta: 1, count: 3, reason: 'correction' });
+      expect(res.status).toBe(400);
+    });
+  });
+});
+
+describe('POST /api/v1/orders', () => {
+  describe('when a POS sale names the phone a web visitor gave', () => {
+    it('lands on the web visitor’s profile, takes stock from the store and updates the customer’s facts', async () => {
+      const shop = await openShop({ warehouse: 10, store: 4 });
+      const identify = await server.app.inject({
+        method: 'POST',
+        url: '/v1/identify',
+        headers: shop.ws.basic,
+        payload: { anonymousId: 'web-visitor-1', traits: { phone: '0912 345 678', name: 'Nguyễn Văn An' } },
+      });
+      expect(identify.statusCode).toBe(200);
+      const visitor = await call<{ id: string }>(shop.ws, 'GET', '/api/v1/profiles/lookup?type=anonymous_id&value=web-visitor-1');
+
+      const res = await order(shop, { channelId: shop.pos, customer: { phone: '+84912345678' }, lines: [{ sku: shop.sku, quantity: 2 }], status: 'paid' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ profileId: visitor.body.id, channelType: 'pos', storeLocationId: shop.store, status: 'paid', total: 300000, currency: 'VND' });
+      expect(at(await availability(shop), shop.store)?.onHand).toBe(2);
+      expect(at(await availability(shop), shop.warehouse)?.onHand).toBe(10);
+
+      const timeline = await call<{ data: { event: string | null; channel: string; properties: Record<string, unknown> }[] }>(
+        shop.ws,
+        'GET',
+        `/api/v1/profiles/${visitor.body.id}/events?type=track`,
+      );
+      expect(timeline.body.data[0]).toMatchObject({ event: 'Order Completed', channel: 'pos', properties: { order_id: res.body.id, total: 300000 } });
+
+      const orders = await call<{ data: { id: string }[] }>(shop.ws, 'GET', `/api/v1/profiles/${visitor.body.id}/orders`);
+      expect(orders.body.data.map((o) => o.id)).toEqual([res.body.id]);
+      const facts = await call(shop.ws, 'GET', `/api/v1/profiles/${visitor.body.id}/commerce`);
+      expect(facts.body).toMatchObject({ totalSpent: 300000, orderCount: 1, lastStoreLocationId: shop.store, byChannel: { [shop.pos]: { orders: 1, spent: 300000 } } });
+    });
+  });
+
+  describe('when the channel repeats an external id', () => {
+    it('returns the first order with 200 and takes no more stock', async () => {
+      const shop = await openShop({ warehouse: 10, store: 0 });
+      const body = { channelId: shop.web, externalId: 'WEB-1001', customer: { email: 'an@example.vn' }, lines: [{ sku: shop.sku, quantity: 3 }] };
+      const first = await call<{ id: string }>(shop.ws, 'POST', '/api/v1/orders', body);
+      const again = await call<{ id: string }>(shop.ws, 'POST', '/api/v1/orders', body);
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(first.body.id);
+      expect((await availability(shop)).onHand).toBe(7);
+    });
+  });
+
+  describe('when concurrent repeats of one external id race', () => {
+    it('creates one order and takes the stock once', async () => {
+      const shop = await openShop({ warehouse: 10, store: 0 });
+      const body = { channelId: shop.web, externalId: 'WEB-RACE', lines: [{ sku: shop.sku, quantity: 1 }] };
+      const results = await Promise.all(Array.from({ length: 8 }, () => call<{ id: string }>(shop.ws, 'POST', '/api/v1/orders', body)));
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      expect((await availability(shop)).onHand).toBe(9);
+    });
+  });
+
+  describe('when there is not enough stock', () => {
+    it('answers 409 insufficient_stock naming the SKU and what the channel has, and changes nothing', async () => {
+      const shop = await openShop({ warehouse: 5, store: 1 });
+      const res = await order(shop, { channelId: shop.shopee, lines: [{ sku: shop.sku, quantity: 4 }] });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ error: { code: 'insufficient_stock', sku: shop.sku, requested: 4, available: 3 } });
+      const a = await availability(shop);
+      expect(a.onHand).toBe(6);
+      const ok = await order(shop, { channelId: shop.shopee, lines: [{ sku: shop.sku, quantity: 3 }] });
+      expect(ok.status).toBe(201);
+      expect(forChannel(await availability(shop), shop.shopee)).toBe(0); // 2 kept back for other channels
+      expect(forChannel(await availability(shop), shop.web)).toBe(3);
+    });
+  });
+
+  describe('when the input is wrong', () => {
+    it.each([
+      ['an unknown SKU', (s: Shop) => ({ channelId: s.web, lines: [{ sku: 'NO-SUCH', quantity: 1 }] }), 400, 'unknown_sku'],
+      ['a zero quantity', (s: Shop) => ({ channelId: s.web, lines: [{ sku: s.sku, quantity: 0 }] }), 400, 'validation_failed'],
+      ['a negative quantity', (s: Shop) => ({ channelId: s.web, lines: [{ sku: s.sku, quantity: -2 }] }), 400, 'validation_failed'],
+      ['another currency', (s: Shop) => ({ channelId: s.web, currency: 'USD', lines: [{ sku: s.sku, quantity: 1 }] }), 400, 'currency_mismatch'],
+      ['a location the channel does not fulfil', (s: Shop) => ({ channelId: s.pos, locationId: s.warehouse, lines: [{ sku: s.sku, quantity: 1 }] }), 400, 'location_not_in_channel'],
+      ['an unknown channel', () => ({ channelId: 'ch_nope', lines: [{ sku: 'X', quantity: 1 }] }), 404, 'channel_not_found'],
+      ['no lines', (s: Shop) => ({ channelId: s.web, lines: [] }), 400, 'validation_failed'],
+    ])('answers %s with a clear error and leaves stock alone', async (_label, make, status, code) => {
+      const shop = await openShop({ warehouse: 3, store: 3 });
+      const res = await order(shop, make(shop));
+      expect(res.status).toBe(status);
+      expect(res.body.error?.code).toBe(code);
+      expect((await availability(shop)).onHand).toBe(6);
+    });
+  });
+
+  describe('when many channels race for the last units', () => {
+    it('sells exactly what there is: no oversell, on hand ends at 0', async () => {
+      const shop = await openShop({ warehouse: 0, store: 0 });
+      // Ten units in one warehouse that web, Shopee (no safety stock here) and a second web shop all sell.
+      await call(shop.ws, 'POST', '/api/v1/inventory/adjustments', { sku: shop.sku, locationId: shop.warehouse, count: 10, reason: 'received' });
+      const app2 = await created(shop.ws, '/api/v1/channels', { name: 'App', type: 'app', locationIds: [shop.warehouse] });
+      const lazada = await created(shop.ws, '/api/v1/channels', { name: 'Lazada', type: 'marketplace', platform: 'lazada', locationIds: [shop.warehouse] });
+      const channels = [shop.web, app2, lazada];
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => order(shop, { channelId: channels[i % 3], lines: [{ sku: shop.sku, quantity: 1 }] })),
+      );
+      expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+      expect(results.filter((r) => r.status === 409 && r.body.error?.code === 'insufficient_stock')).toHaveLength(30);
+      const a = await availability(shop);
+      expect(at(a, shop.warehouse)).toMatchObject({ onHand: 0, reserved: 0 });
+    });
+  });
+});
+
+describe('POST /api/v1/orders/:id/transitions', () => {
+  it('moves an order placed → paid → fulfilled → returned, restocking when asked, and records each step', async () => {
+    const shop = await openShop({ warehouse: 5, store: 0 });
+    const placed = await order(shop, { channelId: shop.web, customer: { email: 'binh@example.vn' }, lines: [{ sku: shop.sku, quantity: 2 }] });
+    for (const to of ['paid', 'fulfilled']) {
+      expect((await call(shop.ws, 'POST', `/api/v1/orders/${placed.body.id}/transitions`, { to })).status).toBe(200);
+    }
+    expect((await availability(shop)).onHand).toBe(3);
+    const returned = await call<{ status: string; transitions: { from: string | null; to: string; restocked: boolean | null }[] }>(
+      shop.ws,
+      'POST',
+      `/api/v1/orders/${placed.body.id}/transitions`,
+      { to: 'returned', restock: true, note: 'khách đổi ý' },
+    );
+    expect(returned.body.status).toBe('returned');
+    expect(returned.body.transitions.map((t) => [t.from, t.to])).toEqual([[null, 'placed'], ['placed', 'paid'], ['paid', 'fulfilled'], ['fulfilled', 'returned']]);
+    expect((await availability(shop)).onHand).toBe(5);
+    const profileId = placed.body.profileId as string;
+    const facts = await call(shop.ws, 'GET', `/api/v1/profiles/${profileId}/commerce`);
+    expect(facts.body).toMatchObject({ totalSpent: 0, orderCount: 0 });
+    const timeline = await call<{ data: { event: string | null }[] }>(shop.ws, 'GET', `/api/v1/profiles/${profileId}/events?type=track`);
+    expect(timeline.body.data.map((e) => e.event)).toEqual(['Order Refunded', 'Order Completed']);
+  });
+
+  it('returns the stock of a cancelled order', async () => {
+    const shop = await openShop({ warehouse: 5, store: 0 });
+    const placed = await order(shop, { channelId: shop.web, lines: [{ sku: shop.sku, quantity: 4 }] });
+    expect((await availability(shop)).onHand).toBe(1);
+    expect((await call(shop.ws, 'POST', `/api/v1/orders/${placed.body.id}/transitions`, { to: 'cancelled' })).status).toBe(200);
+    expect((await availability(shop)).onHand).toBe(5);
+  });
+
+  describe('when the step is not allowed', () => {
+    it('answers 409 invalid_transition naming what is allowed', async () => {
+      const shop = await openShop({ warehouse: 5, store: 0 });
+      const placed = await order(shop, { channelId: shop.web, lines: [{ sku: shop.sku, quantity: 1 }] });
+      const res = await call(shop.ws, 'POST', `/api/v1/orders/${placed.body.id}/transitions`, { to: 'returned' });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ error: { code: 'invalid_transition', from: 'placed', allowed: ['paid', 'cancelled'] } });
+    });
+  });
+
+  describe('when another workspace asks', () => {
+    it('cannot see or change the order', async () => {
+      const shop = await openShop({ warehouse: 5, store: 0 });
+      const placed = await order(shop, { channelId: shop.web, lines: [{ sku: shop.sku, quantity: 1 }] });
+      const other = await createTestWorkspace(server);
+      expect((await call(other, 'GET', `/api/v1/orders/${placed.body.id}`)).status).toBe(404);
+      expect((await call(other, 'POST', `/api/v1/orders/${placed.body.id}/transitions`, { to: 'cancelled' })).status).toBe(404);
+    });
+  });
+});
+
+describe('reservations', () => {
+  it('hold units away from every channel until released', async () => {
+    const shop = await openShop({ warehouse: 5, store: 0 });
+    const held = await call<{ data: unknown[] }>(shop.ws, 'POST', '/api/v1/reservations', { channelId: shop.web, holder: 'cart_a', lines: [{ sku: shop.sku, quantity: 4 }] });
+    expect(held.status).toBe(201);
+    let a = await availability(shop);
+    expect(a).toMatchObject({ onHand: 5, reserved: 4, available: 1 });
+    expect(forChannel(a, shop.shopee)).toBe(0);
+    const res = await order(shop, { channelId: shop.web, lines: [{ sku: shop.sku, quantity: 2 }] });
+    expect(res.status).toBe(409);
+    expect((await call(shop.ws, 'DELETE', '/api/v1/reservations/cart_a')).body).toEqual({ released: 1 });
+    a = await availability(shop);
+    expect(a).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+  });
+
+  it('expire: the sweep puts expired holds back on the shelf', async () => {
+    const shop = await openShop({ warehouse: 3, store: 0 });
+    await call(shop.ws, 'POST', '/api/v1/reservations', { channelId: shop.web, holder: 'cart_b', lines: [{ sku: shop.sku, quantity: 3 }], ttlSeconds: 1 });
+    expect((await availability(shop)).available).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await expireReservations(server.db)).toBeGreaterThanOrEqual(1);
+    expect(await availability(shop)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+    expect((await call<{ data: unknown[] }>(shop.ws, 'GET', '/api/v1/reservations/cart_b')).body.data).toEqual([]);
+  });
+
+  it('are all or nothing when one line cannot be held', async () => {
+    const shop = await openShop({ warehouse: 3, store: 0 });
+    const other = `SO-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    await created(shop.ws, '/api/v1/products', { title: 'Quần jean', variants: [{ sku: other, price: 450000 }] });
+    await call(shop.ws, 'POST', '/api/v1/inventory/adjustments', { sku: other, locationId: shop.warehouse, count: 1, reason: 'received' });
+    const res = await call(shop.ws, 'POST', '/api/v1/reservations', {
+      channelId: shop.web,
+      holder: 'cart_c',
+      lines: [{ sku: shop.sku, quantity: 2 }, { sku: other, quantity: 2 }],
+    });
+    expect(res.status).toBe(409);
+    expect((await availability(shop)).reserved).toBe(0);
+  });
+});

@@ -1,0 +1,22 @@
+export {
+  adjustStock,
+  availableForChannel,
+  convertReservations,
+  expireReservations,
+  getLevels,
+  listAdjustments,
+  listReservations,
+  releaseReservations,
+  reserveStock,
+  restock,
+  sellableFor,
+  startReservationSweeper,
+  takeStock,
+  type Adjustment,
+  type ChannelStock,
+  type Level,
+  type Reservation,
+  type StockLine,
+  type TakenLine,
+} from './inventory.service';
+export { inventoryRoutes } from './inventory.routes';

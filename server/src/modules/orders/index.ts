@@ -1,0 +1,18 @@
+export {
+  createOrder,
+  findOrder,
+  getCommerceFacts,
+  getOrder,
+  listOrders,
+  NEXT_STATUS,
+  ORDER_STATUSES,
+  refreshCommerceFacts,
+  startCommerceFactsConsumer,
+  transitionOrder,
+  type CommerceFacts,
+  type NewOrderInput,
+  type Order,
+  type OrderLine,
+  type OrderStatus,
+} from './orders.service';
+export { ordersRoutes } from './orders.routes';

@@ -1,0 +1,210 @@
+/** The only file with SQL for orders, order_lines, order_transitions and profile_commerce. */
+import { sql, type SQL } from 'drizzle-orm';
+import { firstRow, rows, type Executor } from '../../db/client';
+
+const json = (value: unknown): string => JSON.stringify(value);
+const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
+
+export interface OrderRow {
+  id: string;
+  channel_id: string;
+  channel_type: string;
+  store_location_id: string | null;
+  external_id: string | null;
+  idempotency_key: string | null;
+  profile_id: string | null;
+  cart_id: string | null;
+  status: string;
+  currency: string;
+  subtotal: number;
+  discount_total: number;
+  total: number;
+  placed_at: Date | string;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const ORDER_COLUMNS = sql.raw(
+  'id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id, cart_id, status, currency, subtotal, discount_total, total, placed_at, created_at, updated_at',
+);
+
+export interface NewOrder {
+  workspaceId: string;
+  id: string;
+  channelId: string;
+  channelType: string;
+  storeLocationId: string | null;
+  externalId: string | null;
+  idempotencyKey: string | null;
+  profileId: string | null;
+  cartId: string | null;
+  status: string;
+  currency: string;
+  subtotal: number;
+  discountTotal: number;
+  total: number;
+  placedAt: Date;
+}
+
+/** Insert unless the channel's external id (or the idempotency key) exists; undefined then. */
+export async function insertOrder(ex: Executor, o: NewOrder): Promise<OrderRow | undefined> {
+  return firstRow<OrderRow>(
+    ex,
+    sql`INSERT INTO orders (workspace_id, id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id,
+          cart_id, status, currency, subtotal, discount_total, total, placed_at)
+        VALUES (${o.workspaceId}, ${o.id}, ${o.channelId}, ${o.channelType}, ${o.storeLocationId}, ${o.externalId}, ${o.idempotencyKey},
+          ${o.profileId}, ${o.cartId}, ${o.status}, ${o.currency}, ${o.subtotal}, ${o.discountTotal}, ${o.total}, ${o.placedAt.toISOString()})
+        ON CONFLICT DO NOTHING
+        RETURNING ${ORDER_COLUMNS}`,
+  );
+}
+
+export async function selectOrder(ex: Executor, workspaceId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrderRow | undefined> {
+  return firstRow<OrderRow>(
+    ex,
+    sql`SELECT ${ORDER_COLUMNS} FROM orders WHERE workspace_id = ${workspaceId} AND id = ${id} ${opts.forUpdate ? sql`FOR UPDATE` : sql``}`,
+  );
+}
+
+export async function selectOrderByExternalId(ex: Executor, workspaceId: string, channelId: string, externalId: string): Promise<OrderRow | undefined> {
+  return firstRow<OrderRow>(
+    ex,
+    sql`SELECT ${ORDER_COLUMNS} FROM orders WHERE workspace_id = ${workspaceId} AND channel_id = ${channelId} AND external_id = ${externalId}`,
+  );
+}
+
+export async function selectOrderByIdempotencyKey(ex: Executor, workspaceId: string, key: string): Promise<OrderRow | undefined> {
+  return firstRow<OrderRow>(ex, sql`SELECT ${ORDER_COLUMNS} FROM orders WHERE workspace_id = ${workspaceId} AND idempotency_key = ${key}`);
+}
+
+export async function updateOrderStatus(ex: Executor, workspaceId: string, id: string, status: string): Promise<OrderRow> {
+  return (await firstRow<OrderRow>(
+    ex,
+    sql`UPDATE orders SET status = ${status}, updated_at = now() WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${ORDER_COLUMNS}`,
+  ))!;
+}
+
+export async function selectOrders(
+  ex: Executor,
+  opts: { workspaceId: string; profileIds?: string[]; channelId?: string; status?: string; limit: number; before?: { placedAt: string; id: string } },
+): Promise<OrderRow[]> {
+  const conds: SQL[] = [sql`workspace_id = ${opts.workspaceId}`];
+  if (opts.profileIds) conds.push(sql`profile_id = ${anyOf(opts.profileIds)}`);
+  if (opts.channelId) conds.push(sql`channel_id = ${opts.channelId}`);
+  if (opts.status) conds.push(sql`status = ${opts.status}`);
+  if (opts.before) conds.push(sql`(placed_at, id) < (${opts.before.placedAt}::timestamptz, ${opts.before.id})`);
+  return rows<OrderRow>(
+    ex,
+    sql`SELECT ${ORDER_COLUMNS} FROM orders WHERE ${sql.join(conds, sql` AND `)} ORDER BY placed_at DESC, id DESC LIMIT ${opts.limit}`,
+  );
+}
+
+export interface LineRow {
+  order_id: string;
+  line_no: number;
+  variant_id: string;
+  product_id: string;
+  sku: string;
+  title: string;
+  category_ids: string[];
+  quantity: number;
+  unit_price: number;
+  total: number;
+  location_id: string;
+}
+
+export async function insertLines(ex: Executor, workspaceId: string, lines: LineRow[]): Promise<void> {
+  if (lines.length === 0) return;
+  await ex.execute(sql`
+    INSERT INTO order_lines (workspace_id, order_id, line_no, variant_id, product_id, sku, title, category_ids, quantity, unit_price, total, location_id)
+    SELECT ${workspaceId}, x.order_id, x.line_no, x.variant_id, x.product_id, x.sku, x.title, x.category_ids, x.quantity, x.unit_price, x.total, x.location_id
+    FROM json_to_recordset(${json(lines)}::json) AS x(order_id text, line_no int, variant_id text, product_id text, sku text, title text,
+      category_ids jsonb, quantity int, unit_price bigint, total bigint, location_id text)`);
+}
+
+export async function selectLines(ex: Executor, workspaceId: string, orderIds: string[]): Promise<LineRow[]> {
+  if (orderIds.length === 0) return [];
+  return rows<LineRow>(
+    ex,
+    sql`SELECT order_id, line_no, variant_id, product_id, sku, title, category_ids, quantity, unit_price, total, location_id
+        FROM order_lines WHERE workspace_id = ${workspaceId} AND order_id = ${anyOf(orderIds)} ORDER BY order_id, line_no`,
+  );
+}
+
+export interface TransitionRow {
+  id: string;
+  order_id: string;
+  from_status: string | null;
+  to_status: string;
+  actor: string;
+  note: string | null;
+  restocked: number | null;
+  at: Date | string;
+}
+
+export async function insertTransition(ex: Executor, workspaceId: string, t: Omit<TransitionRow, 'at'>): Promise<void> {
+  await ex.execute(sql`
+    INSERT INTO order_transitions (workspace_id, id, order_id, from_status, to_status, actor, note, restocked)
+    VALUES (${workspaceId}, ${t.id}, ${t.order_id}, ${t.from_status}, ${t.to_status}, ${t.actor}, ${t.note}, ${t.restocked})`);
+}
+
+export async function selectTransitions(ex: Executor, workspaceId: string, orderId: string): Promise<TransitionRow[]> {
+  return rows<TransitionRow>(
+    ex,
+    sql`SELECT id, order_id, from_status, to_status, actor, note, restocked, at FROM order_transitions
+        WHERE workspace_id = ${workspaceId} AND order_id = ${orderId} ORDER BY at, id`,
+  );
+}
+
+export interface CommerceRow {
+  profile_id: string;
+  currency: string;
+  total_spent: number;
+  order_count: number;
+  by_channel: Record<string, { orders: number; spent: number }>;
+  first_order_at: Date | string | null;
+  last_order_at: Date | string | null;
+  last_store_location_id: string | null;
+  last_store_visit_at: Date | string | null;
+  updated_at: Date | string;
+}
+
+/**
+ * Recompute a profile's commerce facts from its orders (and those of the profiles merged into
+ * it): counted orders are those not cancelled or returned. One statement, so it is always
+ * consistent with the orders it read.
+ */
+export async function recomputeCommerce(ex: Executor, workspaceId: string, profileId: string, profileIds: string[], currency: string): Promise<void> {
+  await ex.execute(sql`
+    WITH o AS (
+      SELECT channel_id, channel_type, store_location_id, total, placed_at FROM orders
+      WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)} AND status NOT IN ('cancelled', 'returned')),
+    per AS (SELECT channel_id, count(*)::int AS n, sum(total)::bigint AS spent FROM o GROUP BY channel_id),
+    store AS (SELECT store_location_id, placed_at FROM o WHERE store_location_id IS NOT NULL ORDER BY placed_at DESC LIMIT 1)
+    INSERT INTO profile_commerce (workspace_id, profile_id, currency, total_spent, order_count, by_channel, first_order_at, last_order_at,
+      last_store_location_id, last_store_visit_at, updated_at)
+    SELECT ${workspaceId}, ${profileId}, ${currency},
+      coalesce((SELECT sum(total) FROM o), 0), (SELECT count(*) FROM o),
+      coalesce((SELECT jsonb_object_agg(channel_id, jsonb_build_object('orders', n, 'spent', spent)) FROM per), '{}'::jsonb),
+      (SELECT min(placed_at) FROM o), (SELECT max(placed_at) FROM o),
+      (SELECT store_location_id FROM store), (SELECT placed_at FROM store), now()
+    ON CONFLICT (workspace_id, profile_id) DO UPDATE SET currency = excluded.currency, total_spent = excluded.total_spent,
+      order_count = excluded.order_count, by_channel = excluded.by_channel, first_order_at = excluded.first_order_at,
+      last_order_at = excluded.last_order_at, last_store_location_id = excluded.last_store_location_id,
+      last_store_visit_at = excluded.last_store_visit_at, updated_at = now()`);
+}
+
+export async function selectCommerce(ex: Executor, workspaceId: string, profileId: string): Promise<CommerceRow | undefined> {
+  return firstRow<CommerceRow>(
+    ex,
+    sql`SELECT profile_id, currency, total_spent, order_count, by_channel, first_order_at, last_order_at, last_store_location_id,
+          last_store_visit_at, updated_at
+        FROM profile_commerce WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId}`,
+  );
+}
+
+/** Facts of profiles that were merged away: dropped once folded into the survivor's. */
+export async function deleteCommerce(ex: Executor, workspaceId: string, profileIds: string[]): Promise<void> {
+  if (profileIds.length === 0) return;
+  await ex.execute(sql`DELETE FROM profile_commerce WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}`);
+}
