@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [--db postgres|pglite|both] [--smoke]`
  * Benchmarks print figures; they are not tests. --smoke runs a tiny size (CI keeps the code working).
  */
+import { runCommerceBench } from './commerce';
 import { runIngestBench } from './ingest';
 
 const args = process.argv.slice(2);
@@ -27,7 +28,15 @@ switch (name) {
       trackConcurrency: num('track-concurrency', 32),
     });
     break;
+  case 'commerce':
+    await runCommerceBench({
+      backends,
+      rounds: num('rounds', smoke ? 2 : 20),
+      ordersPerRound: num('orders', smoke ? 30 : 200),
+      units: num('units', 10),
+    });
+    break;
   default:
-    console.error(`unknown benchmark "${name}"; available: ingest`);
+    console.error(`unknown benchmark "${name}"; available: ingest, commerce`);
     process.exit(2);
 }

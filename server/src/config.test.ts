@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         sourceRateLimit: 100_000,
         ingestMaxBatch: 5000,
         runWorkers: true,
+        reservationSweepMs: 5000,
       });
     });
 
@@ -121,6 +122,7 @@ describe('loadConfig', () => {
       [{ OMNI_DEFAULT_COUNTRY: 'VNM' }, /^Invalid setting OMNI_DEFAULT_COUNTRY="VNM"/],
       [{ OMNI_SOURCE_RATE_LIMIT: '0' }, /^Invalid setting OMNI_SOURCE_RATE_LIMIT=0/],
       [{ OMNI_INGEST_MAX_BATCH: '50000' }, /^Invalid setting OMNI_INGEST_MAX_BATCH=50000/],
+      [{ OMNI_RESERVATION_SWEEP_MS: '10' }, /^Invalid setting OMNI_RESERVATION_SWEEP_MS=10/],
     ])('names it: %o', (env, message) => {
       expect(errorOf(env)).toMatch(message);
     });

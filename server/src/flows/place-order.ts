@@ -4,6 +4,7 @@
  * sale by phone lands on the same profile as the web visitor who gave that phone), the stock
  * leaves the channel's location, and the channel's external id makes retries safe.
  */
+import type { Executor } from '../db/client';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
 import type { AdminGuard, App, AppContext } from '../platform/context';
@@ -11,15 +12,15 @@ import { adminWorkspace } from '../platform/context';
 import { ErrorResponse } from '../platform/schema';
 import { findVariantsBySku, getChannel, priceFor, type SalesChannel } from '../modules/catalog';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
-import { takeStock } from '../modules/inventory';
-import { createOrder, findOrder, type Order } from '../modules/orders';
+import { availableForChannel, getLevels, takeStock } from '../modules/inventory';
+import { createOrder, findOrder, setLineLocations, type Order } from '../modules/orders';
 import { OrderSchema, PlaceOrderBody, type PlaceOrderInput } from '../modules/orders/orders.schema';
 
 export async function placeOrder(
   deps: { ctx: AppContext; writer: IngestWriter },
   input: { workspaceId: string; actor: string; body: PlaceOrderInput },
 ): Promise<{ order: Order; created: boolean }> {
-  const { ctx, writer } = deps;
+  const { ctx } = deps;
   const orm = ctx.db.orm;
   const { workspaceId, body } = input;
   const channel = await getChannel(orm, workspaceId, body.channelId);
@@ -54,30 +55,26 @@ export async function placeOrder(
     });
   }
 
+  const lines = body.lines.map((l) => {
+    const v = variants.get(l.sku)!;
+    return { v, quantity: l.quantity, unitPrice: l.unitPrice ?? priceFor(v, channel.id) };
+  });
+  const stockLines = lines.map((l) => ({ variantId: l.v.id, sku: l.v.sku, quantity: l.quantity }));
+  // Refuse early what clearly cannot be sold (a plain read; the sale itself re-checks under the row lock).
+  await checkAvailable(orm, { workspaceId, channel, lines: stockLines, locationId: body.locationId });
+
   const placedAt = body.placedAt ? new Date(body.placedAt) : new Date();
   const profileId = body.customer ? await resolveCustomer(deps, { workspaceId, channel, externalId: body.externalId, customer: body.customer, placedAt }) : null;
 
+  // Everything else first, the contended stock rows last: their locks are held only until commit.
+  const provisional = body.locationId ?? channel.locations[0]?.id ?? '';
   return orm.transaction(async (tx) => {
-    const lines = body.lines.map((l) => {
-      const v = variants.get(l.sku)!;
-      return { v, quantity: l.quantity, unitPrice: l.unitPrice ?? priceFor(v, channel.id) };
-    });
-    const taken = await takeStock(tx, {
-      workspaceId,
-      channel,
-      lines: lines.map((l) => ({ variantId: l.v.id, sku: l.v.sku, quantity: l.quantity })),
-      locationId: body.locationId,
-      actor: `channel:${channel.id}`,
-      ref: `${channel.id}:${body.externalId}`,
-    });
-    const locationOf = new Map(taken.map((t) => [t.variantId, t.locationId]));
-    const storeLocationId = channel.type === 'pos' ? (taken[0]?.locationId ?? channel.locations[0]?.id ?? null) : null;
     const result = await createOrder(tx, {
       workspaceId,
-      id: newOrderId(),
+      id: newId('ord'),
       channelId: channel.id,
       channelType: channel.type,
-      storeLocationId,
+      storeLocationId: channel.type === 'pos' ? provisional : null,
       externalId: body.externalId,
       idempotencyKey: null,
       profileId,
@@ -96,16 +93,44 @@ export async function placeOrder(
         categoryIds: l.v.categoryIds,
         quantity: l.quantity,
         unitPrice: l.unitPrice,
-        locationId: locationOf.get(l.v.id)!,
+        locationId: provisional,
       })),
     });
-    // A concurrent repeat won the insert: undo our stock movement by rolling back.
+    // A concurrent repeat won the insert: roll back, answer with its order.
     if (!result.created) throw new RepeatedOrder(result.order);
-    return result;
+    const taken = await takeStock(tx, {
+      workspaceId,
+      channel,
+      lines: stockLines,
+      locationId: body.locationId,
+      actor: `channel:${channel.id}`,
+      ref: result.order.id,
+    });
+    const moved = taken.filter((t) => t.locationId !== provisional);
+    if (moved.length === 0) return result;
+    return { ...result, order: await setLineLocations(tx, workspaceId, result.order.id, new Map(moved.map((t) => [t.variantId, t.locationId]))) };
   }).catch((err: unknown) => {
     if (err instanceof RepeatedOrder) return { order: err.order, created: false };
     throw err;
   });
+}
+
+async function checkAvailable(
+  ex: Executor,
+  opts: { workspaceId: string; channel: SalesChannel; lines: { variantId: string; sku: string; quantity: number }[]; locationId?: string },
+): Promise<void> {
+  const levels = await getLevels(ex, opts.workspaceId, opts.lines.map((l) => l.variantId));
+  const channel = opts.locationId ? { ...opts.channel, locations: opts.channel.locations.filter((l) => l.id === opts.locationId) } : opts.channel;
+  for (const l of opts.lines) {
+    const available = availableForChannel(channel, levels, l.variantId);
+    if (l.quantity > available) {
+      throw new AppError('insufficient_stock', `Not enough stock of ${l.sku}: ${l.quantity} requested, ${available} available on this channel`, {
+        sku: l.sku,
+        requested: l.quantity,
+        available,
+      });
+    }
+  }
 }
 
 class RepeatedOrder extends Error {
@@ -114,7 +139,6 @@ class RepeatedOrder extends Error {
   }
 }
 
-const newOrderId = () => newId('ord');
 
 async function resolveCustomer(
   deps: { ctx: AppContext; writer: IngestWriter },

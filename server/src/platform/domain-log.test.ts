@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -294,6 +295,24 @@ describe('domain log entries written by ingestion', () => {
       expect(merged[0]).toMatchObject({ profileId: survivor.id, data: { from: loser, into: survivor.id, reason: { messageId: expect.any(String) } } });
       expect(merged[0]!.ref).toMatch(/^mrg/);
       expect(ingestedEvents(entries)).toHaveLength(3);
+    });
+  });
+});
+
+describe('readDomainEvents', () => {
+  describe('when transaction ids differ in digit count', () => {
+    it('orders by transaction id as a number (999 before 1000), not as text', async () => {
+      const ws = await createTestWorkspace(server);
+      // Old, committed transaction ids written explicitly: 1000 sorts before 999 as text.
+      await server.db.orm.execute(sql`
+        INSERT INTO domain_events (workspace_id, type, ref, tx) VALUES
+          (${ws.workspaceId}, 'test.entry', 'later', '1000'::xid8),
+          (${ws.workspaceId}, 'test.entry', 'earlier', '999'::xid8)`);
+      const entries = await readDomainEvents(server.db.orm, { after: LOG_START, limit: 10, workspaceId: ws.workspaceId });
+      expect(entries.map((e) => [e.tx, e.ref])).toEqual([
+        ['999', 'earlier'],
+        ['1000', 'later'],
+      ]);
     });
   });
 });

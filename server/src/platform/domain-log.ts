@@ -96,12 +96,13 @@ export async function readDomainEvents(
   const ws = opts.workspaceId ? sql`AND workspace_id = ${opts.workspaceId}` : sql``;
   const found = await rows<RawEntry>(
     ex,
-    sql`SELECT id, tx::text AS tx, workspace_id, type, profile_id, ref, data, created_at
-        FROM domain_events
-        WHERE (tx, id) > (${opts.after.tx}::xid8, ${opts.after.id}::bigint)
-          AND tx < pg_snapshot_xmin(pg_current_snapshot())
+    // ORDER BY names the table's columns: the output alias `tx` is text, and "1008" < "777" as text.
+    sql`SELECT d.id, d.tx::text AS tx, d.workspace_id, d.type, d.profile_id, d.ref, d.data, d.created_at
+        FROM domain_events d
+        WHERE (d.tx, d.id) > (${opts.after.tx}::xid8, ${opts.after.id}::bigint)
+          AND d.tx < pg_snapshot_xmin(pg_current_snapshot())
           ${ws}
-        ORDER BY tx, id
+        ORDER BY d.tx, d.id
         LIMIT ${opts.limit}`,
   );
   return found.map(toEntry);

@@ -571,7 +571,7 @@ function checkDistinctCodes(list: VariantInput[]): void {
 async function checkCodesFree(ex: Executor, workspaceId: string, list: { sku?: string; barcode?: string | null }[], exceptId?: string): Promise<void> {
   const skus = list.flatMap((v) => (v.sku !== undefined ? [v.sku] : []));
   const barcodes = list.flatMap((v) => (v.barcode ? [v.barcode] : []));
-  const taken = exceptId === 'never' ? await repo.selectTakenCodes(ex, workspaceId, { skus, barcodes, exceptId }) : [];
+  const taken = await repo.selectTakenCodes(ex, workspaceId, { skus, barcodes, exceptId });
   const takenSkus = new Set(taken.map((t) => t.sku));
   const takenBarcodes = new Set(taken.map((t) => t.barcode));
   for (const v of list) {

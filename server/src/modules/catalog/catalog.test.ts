@@ -784,3 +784,18 @@ describe('getChannel', () => {
     });
   });
 });
+
+describe('GET /docs/json', () => {
+  describe('when the catalog routes are registered', () => {
+    it('documents them under the catalog tag', async () => {
+      const res = await server.app.inject({ method: 'GET', url: '/docs/json' });
+      expect(res.statusCode).toBe(200);
+      const doc = res.json() as { paths: Record<string, Record<string, { tags?: string[] }>> };
+      for (const path of ['/api/v1/channels', '/api/v1/locations/{id}', '/api/v1/categories', '/api/v1/products', '/api/v1/variants/{id}/prices/{channelId}']) {
+        const ops = Object.values(doc.paths[path] ?? {});
+        expect(ops.length, path).toBeGreaterThan(0);
+        for (const op of ops) expect(op.tags).toEqual(['catalog']);
+      }
+    });
+  });
+});

@@ -7,6 +7,7 @@ export {
   NEXT_STATUS,
   ORDER_STATUSES,
   refreshCommerceFacts,
+  setLineLocations,
   startCommerceFactsConsumer,
   transitionOrder,
   type CommerceFacts,

@@ -122,6 +122,14 @@ export async function insertLines(ex: Executor, workspaceId: string, lines: Line
       category_ids jsonb, quantity int, unit_price bigint, total bigint, location_id text)`);
 }
 
+export async function updateLineLocations(ex: Executor, workspaceId: string, orderId: string, list: { variantId: string; locationId: string }[]): Promise<void> {
+  if (list.length === 0) return;
+  await ex.execute(sql`
+    UPDATE order_lines l SET location_id = x."locationId"
+    FROM json_to_recordset(${json(list)}::json) AS x("variantId" text, "locationId" text)
+    WHERE l.workspace_id = ${workspaceId} AND l.order_id = ${orderId} AND l.variant_id = x."variantId"`);
+}
+
 export async function selectLines(ex: Executor, workspaceId: string, orderIds: string[]): Promise<LineRow[]> {
   if (orderIds.length === 0) return [];
   return rows<LineRow>(

@@ -211,6 +211,13 @@ export async function findOrder(
   return findExisting(ex, { ...o, externalId: o.externalId ?? null, idempotencyKey: o.idempotencyKey ?? null });
 }
 
+/** Record where lines' stock actually came from (when not the first location tried). */
+export async function setLineLocations(ex: Executor, workspaceId: string, orderId: string, locationOf: Map<string, string>): Promise<Order> {
+  await repo.updateLineLocations(ex, workspaceId, orderId, [...locationOf].map(([variantId, locationId]) => ({ variantId, locationId })));
+  const row = await repo.selectOrder(ex, workspaceId, orderId);
+  return toOrder(row!, await repo.selectLines(ex, workspaceId, [orderId]));
+}
+
 export async function getOrder(ex: Executor, workspaceId: string, id: string): Promise<Order> {
   const row = await repo.selectOrder(ex, workspaceId, id);
   if (!row) throw new AppError('order_not_found', `Order ${id} not found`, { id });
