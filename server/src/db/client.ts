@@ -45,6 +45,13 @@ export async function rows<T>(ex: Executor, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/**
+ * `= ANY(ARRAY(SELECT …))` over a JSON list of ids: an init-plan array the planner matches
+ * against an index whatever the table size (a plain `IN (SELECT …)` or a join may turn into a
+ * sequential scan plus hash join once the table grows). One parameter for any number of ids.
+ */
+export const anyOf = (list: string[]): SQL => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(list)}::jsonb)))`;
+
 export async function firstRow<T>(ex: Executor, query: SQL): Promise<T | undefined> {
   return (await rows<T>(ex, query))[0];
 }

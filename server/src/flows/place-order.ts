@@ -4,7 +4,6 @@
  * sale by phone lands on the same profile as the web visitor who gave that phone), the stock
  * leaves the channel's location, and the channel's external id makes retries safe.
  */
-import type { Executor } from '../db/client';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
 import type { AdminGuard, App, AppContext } from '../platform/context';
@@ -12,9 +11,8 @@ import { adminWorkspace } from '../platform/context';
 import { ErrorResponse } from '../platform/schema';
 import { findVariantsBySku, getChannel, priceFor, type SalesChannel } from '../modules/catalog';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
-import { availableForChannel, getLevels, takeStock } from '../modules/inventory';
-import { createOrder, findOrder, setLineLocations, type Order } from '../modules/orders';
-import { OrderSchema, PlaceOrderBody, type PlaceOrderInput } from '../modules/orders/orders.schema';
+import { checkAvailable, takeStock } from '../modules/inventory';
+import { createOrder, findOrder, OrderSchema, PlaceOrderBody, setLineLocations, type Order, type PlaceOrderInput } from '../modules/orders';
 
 export async function placeOrder(
   deps: { ctx: AppContext; writer: IngestWriter },
@@ -113,24 +111,6 @@ export async function placeOrder(
     if (err instanceof RepeatedOrder) return { order: err.order, created: false };
     throw err;
   });
-}
-
-async function checkAvailable(
-  ex: Executor,
-  opts: { workspaceId: string; channel: SalesChannel; lines: { variantId: string; sku: string; quantity: number }[]; locationId?: string },
-): Promise<void> {
-  const levels = await getLevels(ex, opts.workspaceId, opts.lines.map((l) => l.variantId));
-  const channel = opts.locationId ? { ...opts.channel, locations: opts.channel.locations.filter((l) => l.id === opts.locationId) } : opts.channel;
-  for (const l of opts.lines) {
-    const available = availableForChannel(channel, levels, l.variantId);
-    if (l.quantity > available) {
-      throw new AppError('insufficient_stock', `Not enough stock of ${l.sku}: ${l.quantity} requested, ${available} available on this channel`, {
-        sku: l.sku,
-        requested: l.quantity,
-        available,
-      });
-    }
-  }
 }
 
 class RepeatedOrder extends Error {

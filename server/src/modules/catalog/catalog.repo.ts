@@ -4,7 +4,7 @@
  * workspace_id; lists of ids travel as one JSON parameter (`anyOf`) so plans stay index scans.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { firstRow, rows, type Executor } from '../../db/client';
+import { anyOf, firstRow, rows, type Executor } from '../../db/client';
 import {
   categories,
   channelLocations,
@@ -15,11 +15,6 @@ import {
   stockLocations,
   variants,
 } from './catalog.tables';
-
-const json = (value: unknown): string => JSON.stringify(value);
-
-/** `= ANY(ARRAY(SELECT …))` over a JSON list: an init-plan array the planner matches against an index. */
-const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
 
 type Timestamp = Date | string;
 

@@ -1,6 +1,7 @@
 export {
   adjustStock,
   availableForChannel,
+  checkAvailable,
   convertReservations,
   expireReservations,
   getLevels,

@@ -5,11 +5,8 @@
  * audit row.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { firstRow, rows, type Executor } from '../../db/client';
+import { anyOf, firstRow, rows, type Executor } from '../../db/client';
 import { newId } from '../../platform/ids';
-
-const json = (value: unknown): string => JSON.stringify(value);
-const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
 
 export interface LevelRow {
   variant_id: string;

@@ -91,13 +91,32 @@ function locationsFor(channel: ChannelStock, locationId: string | undefined): st
   return [locationId];
 }
 
-async function insufficient(ex: Executor, workspaceId: string, channel: ChannelStock, line: StockLine): Promise<AppError> {
-  const available = availableForChannel(channel, await getLevels(ex, workspaceId, [line.variantId]), line.variantId);
+function insufficientStock(line: StockLine, available: number): AppError {
   return new AppError(
     'insufficient_stock',
     `Not enough stock of ${line.sku}: ${line.quantity} requested, ${available} available on this channel`,
     { sku: line.sku, requested: line.quantity, available },
   );
+}
+
+async function insufficient(ex: Executor, workspaceId: string, channel: ChannelStock, line: StockLine): Promise<AppError> {
+  return insufficientStock(line, availableForChannel(channel, await getLevels(ex, workspaceId, [line.variantId]), line.variantId));
+}
+
+/**
+ * Refuse early what a plain read shows the channel cannot sell (from `locationId` only, when
+ * given). Not a guarantee: takeStock re-checks under the row lock.
+ */
+export async function checkAvailable(
+  ex: Executor,
+  opts: { workspaceId: string; channel: ChannelStock; lines: StockLine[]; locationId?: string },
+): Promise<void> {
+  const levels = await getLevels(ex, opts.workspaceId, opts.lines.map((l) => l.variantId));
+  const channel = opts.locationId ? { ...opts.channel, locations: opts.channel.locations.filter((l) => l.id === opts.locationId) } : opts.channel;
+  for (const line of normaliseLines(opts.lines)) {
+    const available = availableForChannel(channel, levels, line.variantId);
+    if (line.quantity > available) throw insufficientStock(line, available);
+  }
 }
 
 /** One line per variant, in variant order (the lock order). */

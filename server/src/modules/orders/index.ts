@@ -17,3 +17,4 @@ export {
   type OrderStatus,
 } from './orders.service';
 export { ordersRoutes } from './orders.routes';
+export { OrderSchema, PlaceOrderBody, type PlaceOrderInput } from './orders.schema';

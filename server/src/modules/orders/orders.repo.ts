@@ -1,9 +1,8 @@
 /** The only file with SQL for orders, order_lines, order_transitions and profile_commerce. */
 import { sql, type SQL } from 'drizzle-orm';
-import { firstRow, rows, type Executor } from '../../db/client';
+import { anyOf, firstRow, rows, type Executor } from '../../db/client';
 
 const json = (value: unknown): string => JSON.stringify(value);
-const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
 
 export interface OrderRow {
   id: string;

@@ -4,17 +4,10 @@
  * plan the same way and which keeps a batch of any size to one round trip.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { firstRow, rows, type Executor } from '../../db/client';
+import { anyOf, firstRow, rows, type Executor } from '../../db/client';
 import type { ChannelUse } from './resolve';
 
 const json = (value: unknown): string => JSON.stringify(value);
-
-/**
- * `= ANY(ARRAY(SELECT …))` over a JSON list: an init-plan array the planner matches against an
- * index, whatever the table size (a plain `IN (SELECT …)` or a join may turn into a sequential
- * scan plus hash join once the table grows).
- */
-const anyOf = (list: string[]) => sql`ANY(ARRAY(SELECT jsonb_array_elements_text(${json(list)}::jsonb)))`;
 
 /**
  * Serialise identity resolution per workspace (until commit). Returns whether the workspace has
