@@ -21,6 +21,8 @@ import { privacyRoutes } from './flows/profile-privacy';
 import { placeOrderRoutes } from './flows/place-order';
 import { inventoryRoutes, startReservationSweeper } from './modules/inventory';
 import { ordersRoutes, startCommerceFactsConsumer } from './modules/orders';
+import { CartHub, startCartMergeConsumer } from './modules/carts';
+import { adminCartRoutes, customerTokenRoutes, storeCartRoutes } from './flows/cart-api';
 
 export interface BuildAppOptions {
   config: Config;
@@ -148,6 +150,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(inventoryRoutes(ctx, guard));
   await app.register(ordersRoutes(ctx, guard));
   await app.register(placeOrderRoutes(ctx, guard, writer));
+  const cartHub = new CartHub(db, app.log);
+  await cartHub.start();
+  await app.register(adminCartRoutes(ctx, guard, cartHub));
+  await app.register(storeCartRoutes(ctx, cartHub, writer));
+  await app.register(customerTokenRoutes(ctx, guard, writer));
 
   // Background work: expired reservations go back on the shelf; merges fold commerce facts.
   const stopWorkers: (() => Promise<void>)[] = [];
@@ -155,8 +162,14 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     stopWorkers.push(startReservationSweeper(db, app.log, config.reservationSweepMs));
     const facts = await startCommerceFactsConsumer(db, app.log, async (ex, ws) => (await getWorkspace(ex, ws)).currency);
     stopWorkers.push(() => facts.stop());
+    const cartMerges = await startCartMergeConsumer(db, app.log);
+    stopWorkers.push(() => cartMerges.stop());
   }
 
+  // Live cart streams end first, or closing would wait on them.
+  app.addHook('preClose', async () => {
+    await cartHub.stop();
+  });
   app.addHook('onClose', async () => {
     await Promise.all(stopWorkers.map((stop) => stop()));
     await writer.close();

@@ -8,6 +8,8 @@ import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { ErrorResponse, JsonObject } from '../platform/schema';
 import { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
+import { deleteCartsOfProfiles } from '../modules/carts';
+import { deleteCustomerTokensOfProfiles } from '../modules/storefront';
 import { eraseProfile, getMergeHistory, getProfile, getTimelineProfileIds, withEventCounts } from '../modules/profiles';
 
 export async function exportProfile(ex: Executor, workspaceId: string, id: string) {
@@ -25,6 +27,8 @@ export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, 
   return ex.transaction(async (tx) => {
     const erased = await eraseProfile(tx, { workspaceId, id });
     const events = await deleteEventsOfProfiles(tx, workspaceId, erased.profileIds);
+    await deleteCartsOfProfiles(tx, workspaceId, erased.profileIds);
+    await deleteCustomerTokensOfProfiles(tx, workspaceId, erased.profileIds);
     return { erased: true, profileIds: erased.profileIds, identifiers: erased.identifiers, events };
   });
 }

@@ -9,7 +9,7 @@ import type { AdminGuard, App, AppContext } from '../../platform/context';
 import { adminWorkspace } from '../../platform/context';
 import { AppError } from '../../platform/errors';
 import { ErrorResponse } from '../../platform/schema';
-import { findSourceByWriteKey, type Source } from '../workspaces';
+import { findSourceByWriteKey, writeKeyOf, type Source } from '../workspaces';
 import { BatchSchema, IngestResponse, MessageSchemas, TimelineQuery, TimelineResponse } from './ingest.schema';
 import { ingestMessages, listProfileEvents, type IncomingItem, type IngestResult } from './ingest.service';
 import { RateLimiter } from './rate-limit';
@@ -51,25 +51,6 @@ function decodeBody(request: FastifyRequest, body: Buffer): Buffer {
     }
     throw new AppError('invalid_body', `body is not valid ${encoding} data`);
   }
-}
-
-/** The write key: HTTP Basic username (Segment/RudderStack SDKs), else `writeKey` in the body or query. */
-function writeKeyOf(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header) {
-    const m = /^Basic\s+(\S+)\s*$/i.exec(header);
-    if (m) {
-      const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-      const i = decoded.indexOf(':');
-      const key = i === -1 ? decoded : decoded.slice(0, i);
-      if (key) return key;
-    }
-  }
-  const body = request.body as { writeKey?: unknown } | undefined;
-  if (body && typeof body === 'object' && typeof body.writeKey === 'string' && body.writeKey) return body.writeKey;
-  const query = request.query as { writeKey?: unknown } | undefined;
-  if (query && typeof query.writeKey === 'string' && query.writeKey) return query.writeKey;
-  return undefined;
 }
 
 export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {

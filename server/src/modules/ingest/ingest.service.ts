@@ -6,6 +6,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { rows, timeKey, toDate, type Executor } from '../../db/client';
 import { DOMAIN_LOG_NOTIFY } from '../../platform/domain-log';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
+import { AppError } from '../../platform/errors';
 import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
 import { getWorkspace, type Source } from '../workspaces';
 import * as repo from './ingest.repo';
@@ -177,6 +178,8 @@ export async function identifyCustomer(
     channel: string;
     messageId: string;
     userId?: string;
+    /** A browser's anonymous id: joins the guest's profile to this customer (or creates the guest). */
+    anonymousId?: string;
     traits: Record<string, unknown>;
     externalIds: { id: string; type: string }[];
     timestamp: Date;
@@ -192,9 +195,10 @@ export async function identifyCustomer(
     context: input.externalIds.length > 0 ? { externalIds: input.externalIds.map((e) => ({ ...e, collection: 'users', encoding: 'none' })) } : {},
     timestamp: input.timestamp.toISOString(),
   };
-  const v = validateMessage({ ...raw, anonymousId: input.userId ? undefined : `omni-${input.messageId}` }, { receivedAt: new Date() });
-  if ('code' in v) throw new Error(`identifyCustomer built an invalid message: ${v.message}`);
-  const identifiers = extractIdentifiers({ userId: v.userId, anonymousId: null, traits: v.traits, context: v.context }, country);
+  const anonymousId = input.anonymousId ?? (input.userId ? undefined : `omni-${input.messageId}`);
+  const v = validateMessage({ ...raw, anonymousId }, { receivedAt: new Date() });
+  if ('code' in v) throw new AppError('validation_failed', v.message, { field: v.field });
+  const identifiers = extractIdentifiers({ userId: v.userId, anonymousId: input.anonymousId ?? null, traits: v.traits, context: v.context }, country);
   if (identifiers.length === 0) return null;
   const [result] = await deps.writer.writeResolved({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, [
     { message: v, identifiers, sourceId: input.sourceId, channel: input.channel },

@@ -17,6 +17,7 @@ export interface OrderRow {
   currency: string;
   subtotal: number;
   discount_total: number;
+  shipping_total: number;
   total: number;
   placed_at: Date | string;
   created_at: Date | string;
@@ -24,7 +25,7 @@ export interface OrderRow {
 }
 
 const ORDER_COLUMNS = sql.raw(
-  'id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id, cart_id, status, currency, subtotal, discount_total, total, placed_at, created_at, updated_at',
+  'id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id, cart_id, status, currency, subtotal, discount_total, shipping_total, total, placed_at, created_at, updated_at',
 );
 
 export interface NewOrder {
@@ -41,6 +42,7 @@ export interface NewOrder {
   currency: string;
   subtotal: number;
   discountTotal: number;
+  shippingTotal: number;
   total: number;
   placedAt: Date;
 }
@@ -50,9 +52,9 @@ export async function insertOrder(ex: Executor, o: NewOrder): Promise<OrderRow |
   return firstRow<OrderRow>(
     ex,
     sql`INSERT INTO orders (workspace_id, id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id,
-          cart_id, status, currency, subtotal, discount_total, total, placed_at)
+          cart_id, status, currency, subtotal, discount_total, shipping_total, total, placed_at)
         VALUES (${o.workspaceId}, ${o.id}, ${o.channelId}, ${o.channelType}, ${o.storeLocationId}, ${o.externalId}, ${o.idempotencyKey},
-          ${o.profileId}, ${o.cartId}, ${o.status}, ${o.currency}, ${o.subtotal}, ${o.discountTotal}, ${o.total}, ${o.placedAt.toISOString()})
+          ${o.profileId}, ${o.cartId}, ${o.status}, ${o.currency}, ${o.subtotal}, ${o.discountTotal}, ${o.shippingTotal}, ${o.total}, ${o.placedAt.toISOString()})
         ON CONFLICT DO NOTHING
         RETURNING ${ORDER_COLUMNS}`,
   );

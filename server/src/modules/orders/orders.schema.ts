@@ -44,6 +44,7 @@ export const OrderSchema = Type.Object({
   currency: Type.String(),
   subtotal: Type.Integer(),
   discountTotal: Type.Integer(),
+  shippingTotal: Type.Integer(),
   total: Type.Integer(),
   placedAt: Type.String({ format: 'date-time' }),
   createdAt: Type.String({ format: 'date-time' }),

@@ -61,6 +61,7 @@ export interface Order {
   currency: string;
   subtotal: number;
   discountTotal: number;
+  shippingTotal: number;
   total: number;
   placedAt: string;
   createdAt: string;
@@ -82,6 +83,7 @@ function toOrder(r: repo.OrderRow, lines: repo.LineRow[], transitions?: repo.Tra
     currency: r.currency,
     subtotal: r.subtotal,
     discountTotal: r.discount_total,
+    shippingTotal: r.shipping_total,
     total: r.total,
     placedAt: toDate(r.placed_at).toISOString(),
     createdAt: toDate(r.created_at).toISOString(),
@@ -125,13 +127,15 @@ function orderProperties(o: Order): Record<string, unknown> {
     subtotal: o.subtotal,
     revenue: o.total,
     discount: o.discountTotal,
+    shipping: o.shippingTotal,
     currency: o.currency,
     products: o.lines.map((l) => ({ product_id: l.productId, variant_id: l.variantId, sku: l.sku, name: l.title, price: l.unitPrice, quantity: l.quantity, category_ids: l.categoryIds })),
     ...(o.storeLocationId ? { store_location_id: o.storeLocationId } : {}),
   };
 }
 
-export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total'> {
+export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total' | 'shippingTotal'> {
+  shippingTotal?: number;
   lines: Omit<OrderLine, 'lineNo' | 'total'>[];
   sourceId: string | null;
   actor: string;
@@ -145,7 +149,8 @@ export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total'>
 export async function createOrder(ex: Executor, input: NewOrderInput): Promise<{ order: Order; created: boolean }> {
   const lines = input.lines.map((l, i) => ({ ...l, lineNo: i + 1, total: l.unitPrice * l.quantity }));
   const subtotal = lines.reduce((n, l) => n + l.total, 0);
-  const row = await repo.insertOrder(ex, { ...input, subtotal, total: Math.max(subtotal - input.discountTotal, 0) });
+  const shippingTotal = input.shippingTotal ?? 0;
+  const row = await repo.insertOrder(ex, { ...input, subtotal, shippingTotal, total: Math.max(subtotal - input.discountTotal, 0) + shippingTotal });
   if (!row) {
     const existing = await findExisting(ex, input);
     if (!existing) throw new Error('order insert conflicted but no existing order was found');

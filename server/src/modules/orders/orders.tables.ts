@@ -24,6 +24,8 @@ export const orders = pgTable(
     currency: text('currency').notNull(),
     subtotal: bigint('subtotal', { mode: 'number' }).notNull(),
     discountTotal: bigint('discount_total', { mode: 'number' }).notNull().default(0),
+    /** Shipping charged (checkouts that chose a shipping method); part of the total. */
+    shippingTotal: bigint('shipping_total', { mode: 'number' }).notNull().default(0),
     total: bigint('total', { mode: 'number' }).notNull(),
     placedAt: timestamptz('placed_at').notNull(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),

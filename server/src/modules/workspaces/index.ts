@@ -1,5 +1,5 @@
 export { workspacesRoutes } from './workspaces.routes';
-export { createAdminGuard, bearerToken } from './auth';
+export { createAdminGuard, bearerToken, writeKeyOf } from './auth';
 export {
   bootstrapWorkspace,
   createApiToken,
@@ -12,4 +12,4 @@ export {
   type Source,
   type Workspace,
 } from './workspaces.service';
-export { CHANNEL_TYPES, type ChannelType, type IdentityRulesInput } from './workspaces.schema';
+export { CHANNEL_TYPES, type ChannelType, type CommerceSettings, type IdentityRulesInput } from './workspaces.schema';

@@ -38,6 +38,20 @@ export const IdentityRulesSchema = Type.Object(
 );
 export type IdentityRulesInput = Static<typeof IdentityRulesSchema>;
 
+export const CommerceSettingsSchema = Type.Object(
+  {
+    /** When a cart's units are held for it: when checkout starts (default) or as soon as they are added. */
+    reserveOn: Type.Union([Type.Literal('checkout'), Type.Literal('add_to_cart')], {
+      description: 'When stock is held for a cart: at checkout (default) or at add-to-cart.',
+    }),
+    /** How long held units stay held without activity before going back on the shelf. */
+    reservationTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, description: 'Hold time for reserved units, seconds (default 900).' }),
+  },
+  { additionalProperties: false },
+);
+export type CommerceSettings = Static<typeof CommerceSettingsSchema>;
+export const DEFAULT_COMMERCE_SETTINGS: CommerceSettings = { reserveOn: 'checkout', reservationTtlSeconds: 900 };
+
 export const WorkspaceSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -45,6 +59,7 @@ export const WorkspaceSchema = Type.Object({
   timeZone: Type.String(),
   currency: Type.String(),
   identityRules: IdentityRulesSchema,
+  commerce: CommerceSettingsSchema,
   createdAt: DateTime,
 });
 
@@ -55,6 +70,7 @@ export const UpdateWorkspaceBody = Type.Object(
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     identityRules: Type.Optional(IdentityRulesSchema),
+    commerce: Type.Optional(Type.Partial(CommerceSettingsSchema, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

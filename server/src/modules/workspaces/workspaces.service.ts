@@ -6,7 +6,7 @@ import type { Executor } from '../../db/client';
 import { AppError } from '../../platform/errors';
 import { newId, randomSecret, sha256 } from '../../platform/ids';
 import { isValidTimeZone } from '../../config';
-import type { ChannelType, IdentityRulesInput, UpdateWorkspaceInput } from './workspaces.schema';
+import { DEFAULT_COMMERCE_SETTINGS, type ChannelType, type CommerceSettings, type IdentityRulesInput, type UpdateWorkspaceInput } from './workspaces.schema';
 import * as repo from './workspaces.repo';
 
 export interface Workspace {
@@ -16,6 +16,7 @@ export interface Workspace {
   timeZone: string;
   currency: string;
   identityRules: IdentityRulesInput;
+  commerce: CommerceSettings;
   createdAt: Date;
 }
 
@@ -41,7 +42,8 @@ export interface ApiToken {
 }
 
 function toWorkspace(r: repo.WorkspaceRow): Workspace {
-  return { ...r, identityRules: r.identityRules as IdentityRulesInput };
+  const { commerceSettings, ...rest } = r;
+  return { ...rest, identityRules: r.identityRules as IdentityRulesInput, commerce: { ...DEFAULT_COMMERCE_SETTINGS, ...(commerceSettings as Partial<CommerceSettings>) } };
 }
 
 function toSource(r: repo.SourceRow): Source {
@@ -108,7 +110,14 @@ export async function updateWorkspace(ex: Executor, workspaceId: string, patch: 
   if (patch.timeZone && !isValidTimeZone(patch.timeZone)) {
     throw new AppError('validation_failed', `timeZone: unknown IANA time zone "${patch.timeZone}"`, { field: 'timeZone' });
   }
-  const row = await repo.updateWorkspaceRow(ex, workspaceId, patch);
+  const { commerce, ...fields } = patch;
+  let commerceSettings: CommerceSettings | undefined;
+  if (commerce) {
+    const current = await repo.selectWorkspace(ex, workspaceId);
+    if (!current) throw new AppError('workspace_not_found', `Workspace ${workspaceId} not found`);
+    commerceSettings = { ...toWorkspace(current).commerce, ...commerce };
+  }
+  const row = await repo.updateWorkspaceRow(ex, workspaceId, { ...fields, ...(commerceSettings ? { commerceSettings } : {}) });
   if (!row) throw new AppError('workspace_not_found', `Workspace ${workspaceId} not found`);
   workspaceCache.delete(workspaceId);
   return toWorkspace(row);

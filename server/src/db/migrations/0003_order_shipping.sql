@@ -1,0 +1,1 @@
+ALTER TABLE "orders" ADD COLUMN "shipping_total" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,486 @@
+/**
+ * One cart per customer, over both APIs: the store API (write key + anonymous id or customer
+ * token) and the admin API (agent, POS, chatbot). Versions, bad input, guest → customer merge,
+ * checkout into an order, and live sync over SSE (across two server instances on PostgreSQL).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type BuiltApp } from '../app';
+import { openDb } from '../db/client';
+import { createTestWorkspace, DB_KIND, startTestServer, testConfig, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { expireReservations } from '../modules/inventory';
+import type { Cart } from '../modules/carts';
+import { inject } from 'vitest';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ runWorkers: false });
+});
+afterAll(async () => server.close());
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+interface Res<T> {
+  status: number;
+  body: T;
+}
+type ErrorBody = { error: { code: string; message: string; cart?: Cart; [k: string]: unknown } };
+
+async function call<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<Res<T>> {
+  const res = await server.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  return { status: res.statusCode, body: res.json<T>() };
+}
+
+async function must<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<T> {
+  const res = await call<T>(headers, method, url, payload);
+  if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+interface Shop {
+  ws: TestWorkspace;
+  warehouse: string;
+  web: string;
+  app: string;
+  phone: string;
+  /** Store API headers for the web source (add the shopper header). */
+  webKey: Record<string, string>;
+  appKey: Record<string, string>;
+  tee: string;
+  mug: string;
+}
+
+/** A shop: web and app sources linked to channels, a phone channel for agents, two products. */
+async function openShop(stock: { tee: number; mug: number } = { tee: 10, mug: 10 }): Promise<Shop> {
+  const ws = await createTestWorkspace(server);
+  const appSource = await ws.addSource('app');
+  const id = async (url: string, body: unknown) => (await must<{ id: string }>(ws.admin, 'POST', url, body)).id;
+  const warehouse = await id('/api/v1/locations', { name: 'Kho Thủ Đức', kind: 'warehouse' });
+  const web = await id('/api/v1/channels', { name: 'Website', type: 'web', sourceId: ws.sourceId, locationIds: [warehouse] });
+  const app = await id('/api/v1/channels', { name: 'App', type: 'app', sourceId: appSource.sourceId, locationIds: [warehouse] });
+  const phone = await id('/api/v1/channels', { name: 'Hotline', type: 'phone', locationIds: [warehouse] });
+  const suffix = Math.random().toString(36).slice(2, 7).toUpperCase();
+  const tee = `TEE-${suffix}`;
+  const mug = `MUG-${suffix}`;
+  await id('/api/v1/products', { title: 'Áo thun', variants: [{ sku: tee, title: 'M', price: 150000, channelPrices: { [app]: 135000 } }] });
+  await id('/api/v1/products', { title: 'Cốc sứ', variants: [{ sku: mug, price: 80000 }] });
+  await must(ws.admin, 'POST', '/api/v1/inventory/adjustments', { sku: tee, locationId: warehouse, count: stock.tee, reason: 'stock_take' });
+  await must(ws.admin, 'POST', '/api/v1/inventory/adjustments', { sku: mug, locationId: warehouse, count: stock.mug, reason: 'stock_take' });
+  return { ws, warehouse, web, app, phone, webKey: { 'x-omni-write-key': ws.writeKey }, appKey: { 'x-omni-write-key': appSource.writeKey }, tee, mug };
+}
+
+const guest = (shop: Shop, anonymousId: string, key = shop.webKey) => ({ ...key, 'x-omni-anonymous-id': anonymousId });
+const customer = (secret: string, key: Record<string, string>) => ({ ...key, 'x-omni-customer-token': secret });
+const anon = () => `anon-${Math.random().toString(36).slice(2)}`;
+
+async function mintToken(shop: Shop, body: Record<string, unknown>): Promise<{ secret: string; token: { id: string; profileId: string } }> {
+  const res = await call<{ secret: string; token: { id: string; profileId: string } }>(shop.ws.admin, 'POST', '/api/v1/customer-tokens', body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+interface Stock {
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+const stockOf = (shop: Shop, sku: string) => must<Stock>(shop.ws.admin, 'GET', `/api/v1/inventory/${sku}`);
+
+describe('store API: a guest cart', () => {
+  it('a guest adds, reads and changes their cart; totals and prices come from the catalog and the channel', async () => {
+    const shop = await openShop();
+    const a = anon();
+    const empty = await must<Cart>(guest(shop, a), 'GET', '/store/v1/cart');
+    expect(empty).toMatchObject({ id: null, version: 0, lines: [], total: 0, pricedForChannelId: shop.web });
+
+    const one = await must<Cart>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2, version: 0 });
+    expect(one.version).toBe(1);
+    expect(one.lines).toEqual([expect.objectContaining({ sku: shop.tee, quantity: 2, unitPrice: 150000, total: 300000, available: 10, addedOnChannelId: shop.web })]);
+    const two = await must<Cart>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1, version: 1 });
+    expect(two).toMatchObject({ version: 2, itemCount: 3, subtotal: 380000, total: 380000, currency: 'VND' });
+    const set = await must<Cart>(guest(shop, a), 'PUT', `/store/v1/cart/lines/${shop.tee}`, { quantity: 1, version: 2 });
+    expect(set.lines.find((l) => l.sku === shop.tee)?.quantity).toBe(1);
+    const removed = await must<Cart>(guest(shop, a), 'DELETE', `/store/v1/cart/lines/${shop.mug}?version=3`);
+    expect(removed).toMatchObject({ version: 4, itemCount: 1, subtotal: 150000 });
+    expect(await must<Cart>(guest(shop, a), 'GET', '/store/v1/cart')).toMatchObject({ id: removed.id, version: 4 });
+
+    // The same customer seen from the admin API, priced for the app (its own price).
+    const asApp = await must<Cart>(shop.ws.admin, 'GET', `/api/v1/profiles/${removed.profileId}/cart?channelId=${shop.app}`);
+    expect(asApp.lines[0]).toMatchObject({ sku: shop.tee, unitPrice: 135000 });
+    // Stock untouched: the workspace reserves at checkout.
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 10, reserved: 0 });
+  });
+
+  it('another anonymous id sees its own, empty cart', async () => {
+    const shop = await openShop();
+    await must(guest(shop, anon()), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    expect(await must<Cart>(guest(shop, anon()), 'GET', '/store/v1/cart')).toMatchObject({ id: null, lines: [] });
+  });
+
+  it('a stale version gets 409 cart_conflict with the current cart, and changes nothing', async () => {
+    const shop = await openShop();
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1, version: 0 });
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1, version: 1 });
+    // A second device still at version 1:
+    const res = await call<ErrorBody>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1, version: 1 });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('cart_conflict');
+    expect(res.body.error.cart).toMatchObject({ version: 2, itemCount: 2 });
+    expect(res.body.error.cart?.lines.map((l) => l.sku)).toEqual([shop.tee]);
+    const now = await must<Cart>(guest(shop, a), 'GET', '/store/v1/cart');
+    expect(now).toMatchObject({ version: 2, itemCount: 2 });
+    // Creating when the client believes there is no cart yet, while there is one:
+    expect((await call<ErrorBody>(guest(shop, a), 'PUT', `/store/v1/cart/lines/${shop.tee}`, { quantity: 5, version: 0 })).status).toBe(409);
+  });
+
+  it('bad input: a clear 4xx with a stable code; the cart and the stock are unchanged', async () => {
+    const shop = await openShop({ tee: 3, mug: 10 });
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    const cases: [unknown, number, string][] = [
+      [{ sku: 'NOPE', quantity: 1 }, 400, 'unknown_sku'],
+      [{ sku: shop.tee, quantity: 0 }, 400, 'validation_failed'],
+      [{ sku: shop.tee, quantity: -2 }, 400, 'validation_failed'],
+      [{ sku: shop.tee, quantity: 1.5 }, 400, 'validation_failed'],
+      [{ sku: shop.tee }, 400, 'validation_failed'],
+      [{ sku: shop.tee, quantity: 3 }, 409, 'insufficient_stock'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await call<ErrorBody>(guest(shop, a), 'POST', '/store/v1/cart/lines', body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect(res.body.error.code).toBe(code);
+    }
+    const short = await call<ErrorBody>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 3 });
+    expect(short.body.error).toMatchObject({ sku: shop.tee, available: 3 });
+    const cart = await must<Cart>(guest(shop, a), 'GET', '/store/v1/cart');
+    expect(cart).toMatchObject({ version: 1, itemCount: 1 });
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 3, reserved: 0 });
+    // A channel selling in another currency cannot touch a VND cart.
+    const usd = await must<{ id: string }>(shop.ws.admin, 'POST', '/api/v1/channels', { name: 'US site', type: 'web', currency: 'USD', locationIds: [shop.warehouse] });
+    const mismatch = await call<ErrorBody>(shop.ws.admin, 'POST', `/api/v1/profiles/${cart.profileId}/cart/lines`, { channelId: usd.id, sku: shop.mug, quantity: 1 });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error.code).toBe('currency_mismatch');
+    // Admin writes must say which channel acts.
+    const noChannel = await call<ErrorBody>(shop.ws.admin, 'POST', `/api/v1/profiles/${cart.profileId}/cart/lines`, { sku: shop.mug, quantity: 1 });
+    expect(noChannel.status).toBe(400);
+  });
+});
+
+describe('store API: who may touch which cart', () => {
+  it('needs a valid write key, a linked source and a shopper credential', async () => {
+    const shop = await openShop();
+    expect((await call<ErrorBody>({ 'x-omni-anonymous-id': 'x' }, 'GET', '/store/v1/cart')).body.error.code).toBe('invalid_write_key');
+    expect((await call<ErrorBody>({ 'x-omni-write-key': 'wk_nope', 'x-omni-anonymous-id': 'x' }, 'GET', '/store/v1/cart')).status).toBe(401);
+    expect((await call<ErrorBody>(shop.webKey, 'GET', '/store/v1/cart')).status).toBe(401);
+    const unlinked = await shop.ws.addSource('web');
+    const res = await call<ErrorBody>({ 'x-omni-write-key': unlinked.writeKey, 'x-omni-anonymous-id': 'x' }, 'GET', '/store/v1/cart');
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('source_not_linked');
+    expect((await call<ErrorBody>(customer('ct_forged', shop.webKey), 'GET', '/store/v1/cart')).body.error.code).toBe('invalid_customer_token');
+  });
+
+  it("a customer token reaches only its customer's cart; not from another workspace; not once revoked", async () => {
+    const shop = await openShop();
+    const other = await openShop();
+    const alice = await mintToken(shop, { userId: 'alice' });
+    const bob = await mintToken(shop, { userId: 'bob' });
+    await must(customer(alice.secret, shop.webKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    expect(await must<Cart>(customer(bob.secret, shop.webKey), 'GET', '/store/v1/cart')).toMatchObject({ lines: [] });
+    // Alice's token with another workspace's write key:
+    expect((await call<ErrorBody>(customer(alice.secret, other.webKey), 'GET', '/store/v1/cart')).body.error.code).toBe('invalid_customer_token');
+    await must(shop.ws.admin, 'DELETE', `/api/v1/customer-tokens/${alice.token.id}`);
+    expect((await call<ErrorBody>(customer(alice.secret, shop.webKey), 'GET', '/store/v1/cart')).status).toBe(401);
+  });
+
+  it("an anonymous id never opens a signed-in customer's cart: a token is required once the profile has a user id", async () => {
+    const shop = await openShop();
+    const victim = await mintToken(shop, { userId: 'victim-1', email: 'victim@example.vn' });
+    await must(customer(victim.secret, shop.webKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    // An attacker ties their anonymous id to the victim's user id through the public tracking API…
+    const a = anon();
+    const identify = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: shop.ws.basic, payload: { userId: 'victim-1', anonymousId: a } });
+    expect(identify.statusCode).toBe(200);
+    // …and still cannot read or change the victim's cart.
+    const res = await call<ErrorBody>(guest(shop, a), 'GET', '/store/v1/cart');
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('customer_token_required');
+    expect((await call<ErrorBody>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 })).status).toBe(403);
+  });
+});
+
+describe('guest → customer: carts merge through identity resolution', () => {
+  it('signing in joins the guest cart to the customer cart: quantities added, capped by availability', async () => {
+    const shop = await openShop({ tee: 3, mug: 10 });
+    // The customer, signed in on the app: 2 tees.
+    const app = await mintToken(shop, { userId: 'khach-1', phone: '0912345678' });
+    await must(customer(app.secret, shop.appKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    // The same person as a guest on the website: 2 tees and a mug.
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    // They sign in on the website: the merchant's backend mints a token with the browser's anonymous id.
+    const web = await mintToken(shop, { userId: 'khach-1', anonymousId: a });
+    const merged = await must<Cart>(customer(web.secret, shop.webKey), 'GET', '/store/v1/cart');
+    // 2 + 2 tees, capped at the 3 the website can sell; the mug comes along.
+    expect(Object.fromEntries(merged.lines.map((l) => [l.sku, l.quantity]))).toEqual({ [shop.tee]: 3, [shop.mug]: 1 });
+    // The app sees the same single cart (at the app's price).
+    const fromApp = await must<Cart>(customer(app.secret, shop.appKey), 'GET', '/store/v1/cart');
+    expect(fromApp).toMatchObject({ id: merged.id, version: merged.version });
+    expect(fromApp.lines.find((l) => l.sku === shop.tee)?.unitPrice).toBe(135000);
+    // The guest's anonymous id alone no longer opens it.
+    expect((await call<ErrorBody>(guest(shop, a), 'GET', '/store/v1/cart')).status).toBe(403);
+  });
+
+  it('a guest cart moves to the customer when the customer had none', async () => {
+    const shop = await openShop();
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 2 });
+    const t = await mintToken(shop, { email: 'lan@example.vn', userId: 'lan', anonymousId: a });
+    const cart = await must<Cart>(customer(t.secret, shop.webKey), 'GET', '/store/v1/cart');
+    expect(cart.lines).toEqual([expect.objectContaining({ sku: shop.mug, quantity: 2 })]);
+  });
+});
+
+describe('checkout: progress on the cart, then the order', () => {
+  it('records each step so an agent sees where the customer is stuck, holds the units, and places the order once', async () => {
+    const shop = await openShop({ tee: 5, mug: 5 });
+    const t = await mintToken(shop, { userId: 'mai', phone: '0987654321' });
+    const me = customer(t.secret, shop.webKey);
+    await must(me, 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    const started = await must<Cart>(me, 'POST', '/store/v1/cart/checkout', { step: 'started' });
+    expect(started.checkout).toMatchObject({ step: 'started' });
+    expect(started.checkout.reservedUntil).not.toBeNull();
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
+
+    await must(me, 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'giao-hang-nhanh', fee: 30000 });
+    await must(me, 'POST', '/store/v1/cart/checkout', { step: 'payment', provider: 'momo', method: 'wallet' });
+    const failed = await must<Cart>(me, 'POST', '/store/v1/cart/checkout', { step: 'payment_failed', provider: 'momo', reason: 'Insufficient balance', code: '1001' });
+    expect(failed).toMatchObject({ shippingTotal: 30000, total: 330000 });
+    expect(failed.checkout.paymentFailures).toEqual([expect.objectContaining({ provider: 'momo', reason: 'Insufficient balance', code: '1001', channelId: shop.web })]);
+
+    // The agent on the hotline sees the same cart and where it failed.
+    const seen = await must<Cart>(shop.ws.admin, 'GET', `/api/v1/profiles/${t.token.profileId}/cart`);
+    expect(seen.checkout.step).toBe('payment_failed');
+    expect(seen.checkout.history.map((h) => h.step)).toEqual(['started', 'shipping', 'payment', 'payment_failed']);
+    // Missing fields of a step are named.
+    const bad = await call<ErrorBody>(me, 'POST', '/store/v1/cart/checkout', { step: 'payment_failed', provider: 'momo' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('reason');
+
+    const key = `chk-${Date.now()}`;
+    const placed = await call<{ id: string; total: number; shippingTotal: number; cartId: string; lines: { sku: string; quantity: number; unitPrice: number }[] }>(
+      me,
+      'POST',
+      '/store/v1/cart/order',
+      { idempotencyKey: key, status: 'paid' },
+    );
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ total: 330000, shippingTotal: 30000, cartId: seen.id });
+    expect(placed.body.lines).toEqual([expect.objectContaining({ sku: shop.tee, quantity: 2, unitPrice: 150000 })]);
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+    // A retry returns the same order and changes nothing.
+    const again = await call<{ id: string }>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: key });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(placed.body.id);
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 3, reserved: 0 });
+    // The cart closed; the next one starts empty.
+    expect(await must<Cart>(me, 'GET', '/store/v1/cart')).toMatchObject({ id: null, lines: [] });
+    // An empty cart cannot be ordered.
+    expect((await call<ErrorBody>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: `${key}-2` })).body.error.code).toBe('cart_empty');
+
+    // The timeline has the whole story, with its channel.
+    const timeline = await must<{ data: { event: string | null; channel: string }[] }>(shop.ws.admin, 'GET', `/api/v1/profiles/${t.token.profileId}/events?limit=100`);
+    const events = timeline.data.map((e) => e.event).filter(Boolean);
+    for (const name of ['Product Added', 'Checkout Started', 'Checkout Step Completed', 'Payment Info Entered', 'Payment Failed', 'Order Completed']) {
+      expect(events, name).toContain(name);
+    }
+    expect(timeline.data.find((e) => e.event === 'Product Added')?.channel).toBe('web');
+  });
+
+  it('concurrent retries with one idempotency key place one order', async () => {
+    const shop = await openShop({ tee: 5, mug: 5 });
+    const t = await mintToken(shop, { userId: 'retry-1' });
+    const me = customer(t.secret, shop.webKey);
+    await must(me, 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => call<{ id: string }>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: 'same-key' })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(await stockOf(shop, shop.mug)).toMatchObject({ onHand: 4 });
+  });
+
+  it('a hold that expired: the order takes the stock directly, or refuses if it is gone', async () => {
+    const shop = await openShop({ tee: 1, mug: 5 });
+    const t = await mintToken(shop, { userId: 'slow-1' });
+    const me = customer(t.secret, shop.webKey);
+    const cart = await must<Cart>(me, 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    await must(me, 'POST', '/store/v1/cart/checkout', { step: 'started' });
+    await server.db.orm.execute(
+      (await import('drizzle-orm')).sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE holder = ${`cart:${cart.id}`}`,
+    );
+    expect(await expireReservations(server.db)).toBeGreaterThanOrEqual(1);
+    // Someone else buys the last unit at the counter meanwhile.
+    const sold = await call(shop.ws.admin, 'POST', '/api/v1/orders', { channelId: shop.phone, externalId: `P-${Date.now()}`, lines: [{ sku: shop.tee, quantity: 1 }] });
+    expect(sold.status).toBe(201);
+    const late = await call<ErrorBody>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: 'late' });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('insufficient_stock');
+    expect(await must<Cart>(me, 'GET', '/store/v1/cart')).toMatchObject({ id: cart.id, itemCount: 1 });
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 0, reserved: 0 });
+  });
+
+  it('reserveOn add_to_cart holds units as soon as they are added and lets them go when removed', async () => {
+    const shop = await openShop({ tee: 4, mug: 4 });
+    await must(shop.ws.admin, 'PATCH', '/api/v1/workspace', { commerce: { reserveOn: 'add_to_cart' } });
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 3 });
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 3, available: 1 });
+    const other = await call<ErrorBody>(guest(shop, anon()), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    expect(other.body.error.code).toBe('insufficient_stock');
+    await must(guest(shop, a), 'PUT', `/store/v1/cart/lines/${shop.tee}`, { quantity: 1 });
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 1, available: 3 });
+    await must(guest(shop, a), 'DELETE', '/store/v1/cart/lines');
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 0, available: 4 });
+  });
+});
+
+describe('admin API: the agent edits the customer cart', () => {
+  it('an agent on the hotline adds to the cart the customer has open on the website', async () => {
+    const shop = await openShop();
+    const t = await mintToken(shop, { userId: 'hoa', phone: '0901234567' });
+    const web = await must<Cart>(customer(t.secret, shop.webKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    const agent = await must<Cart>(shop.ws.admin, 'POST', `/api/v1/profiles/${t.token.profileId}/cart/lines`, {
+      channelId: shop.phone,
+      sku: shop.mug,
+      quantity: 2,
+      version: web.version,
+    });
+    expect(agent).toMatchObject({ id: web.id, version: web.version + 1, channelId: shop.phone, itemCount: 3 });
+    expect(agent.lines.find((l) => l.sku === shop.mug)?.addedOnChannelId).toBe(shop.phone);
+    expect(await must<Cart>(customer(t.secret, shop.webKey), 'GET', '/store/v1/cart')).toMatchObject({ version: agent.version, itemCount: 3 });
+    expect((await call<ErrorBody>(shop.ws.admin, 'GET', '/api/v1/profiles/prf_nope/cart')).status).toBe(404);
+  });
+
+  it('erasing the customer deletes their cart and lets held units go', async () => {
+    const shop = await openShop({ tee: 2, mug: 2 });
+    const t = await mintToken(shop, { userId: 'erase-me' });
+    await must(customer(t.secret, shop.webKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    await must(customer(t.secret, shop.webKey), 'POST', '/store/v1/cart/checkout', { step: 'started' });
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 2 });
+    await must(shop.ws.admin, 'DELETE', `/api/v1/profiles/${t.token.profileId}`);
+    expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 0, available: 2 });
+    expect((await call<ErrorBody>(customer(t.secret, shop.webKey), 'GET', '/store/v1/cart')).status).toBe(401);
+  });
+});
+
+// ---- live sync ------------------------------------------------------------------------------
+
+interface Stream {
+  next(predicate: (c: Cart) => boolean, timeoutMs?: number): Promise<Cart>;
+  close(): void;
+}
+
+function openStream(port: number, path: string, headers: Record<string, string>): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const carts: Cart[] = [];
+    const waiters: { predicate: (c: Cart) => boolean; resolve: (c: Cart) => void }[] = [];
+    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`stream → ${res.statusCode}`));
+        return;
+      }
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) !== -1) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (!block.includes('event: cart') || !data) continue;
+          const cart = JSON.parse(data.slice(6)) as Cart;
+          carts.push(cart);
+          for (const w of [...waiters]) {
+            if (w.predicate(cart)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(cart);
+            }
+          }
+        }
+      });
+      resolve({
+        next(predicate, timeoutMs = 5000) {
+          const seen = carts.find(predicate);
+          if (seen) return Promise.resolve(seen);
+          return new Promise((res2, rej2) => {
+            const timer = setTimeout(() => rej2(new Error(`no matching cart event within ${timeoutMs} ms; got versions ${carts.map((c) => c.version).join(',')}`)), timeoutMs);
+            waiters.push({ predicate, resolve: (c) => (clearTimeout(timer), res2(c)) });
+          });
+        },
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('live sync (SSE)', () => {
+  let port: number;
+  beforeAll(async () => {
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (server.app.server.address() as AddressInfo).port;
+  });
+
+  it('a change on one device or channel reaches the other device at once', async () => {
+    const shop = await openShop();
+    const t = await mintToken(shop, { userId: 'live-1' });
+    const tablet = await openStream(port, '/store/v1/cart/stream', customer(t.secret, shop.appKey));
+    const first = await tablet.next(() => true);
+    expect(first).toMatchObject({ version: 0, lines: [] });
+    // The phone (website) adds; the tablet (app) sees it, priced for the app.
+    await must(customer(t.secret, shop.webKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    const seen = await tablet.next((c) => c.version === 1);
+    expect(seen.lines[0]).toMatchObject({ sku: shop.tee, quantity: 1, unitPrice: 135000 });
+    // The agent adds on the hotline; the tablet sees that too.
+    await must(shop.ws.admin, 'POST', `/api/v1/profiles/${t.token.profileId}/cart/lines`, { channelId: shop.phone, sku: shop.mug, quantity: 1 });
+    expect((await tablet.next((c) => c.version === 2)).itemCount).toBe(2);
+    tablet.close();
+  });
+
+  it('a guest watching their cart follows it into the customer cart when they sign in', async () => {
+    const shop = await openShop();
+    const known = await mintToken(shop, { userId: 'live-2' });
+    await must(customer(known.secret, shop.appKey), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    const watching = await openStream(port, '/store/v1/cart/stream', guest(shop, a));
+    await watching.next((c) => c.itemCount === 1);
+    await mintToken(shop, { userId: 'live-2', anonymousId: a });
+    // Whichever notices first (a reader merging lazily, or the merge consumer), the stream ends on one cart.
+    await must(customer(known.secret, shop.webKey), 'GET', '/store/v1/cart');
+    const merged = await watching.next((c) => c.itemCount === 2);
+    expect(merged.lines.map((l) => l.sku).sort()).toEqual([shop.mug, shop.tee].sort());
+    watching.close();
+  });
+
+  it.runIf(DB_KIND === 'postgres')('across two server processes: a write on one reaches a subscriber on the other (LISTEN/NOTIFY)', async () => {
+    const shop = await openShop();
+    const t = await mintToken(shop, { userId: 'live-3' });
+    const db2 = await openDb({ databaseUrl: inject('databaseUrl'), dataDir: '', poolSize: 4 });
+    let second: BuiltApp | undefined;
+    try {
+      second = await buildApp({ config: testConfig({ runWorkers: false }), db: db2, logger: false });
+      await second.app.listen({ port: 0, host: '127.0.0.1' });
+      const port2 = (second.app.server.address() as AddressInfo).port;
+      const watching = await openStream(port2, '/store/v1/cart/stream', customer(t.secret, shop.appKey));
+      await watching.next(() => true);
+      await must(customer(t.secret, shop.webKey), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 3 });
+      expect((await watching.next((c) => c.version === 1)).itemCount).toBe(3);
+      watching.close();
+    } finally {
+      await second?.app.close();
+      await db2.close();
+    }
+  });
+});

@@ -1,0 +1,392 @@
+/**
+ * The cart over HTTP, for every channel:
+ *  - the admin API, `/api/v1/profiles/{id}/cart…` (Bearer admin token): the support agent, POS,
+ *    the chatbot or the merchant's backend, naming the channel that acts;
+ *  - the store API, `/store/v1/cart…` (write key + the shopper's customer token or anonymous
+ *    id): browsers and apps, on the channel their source sells on, reaching only their own cart.
+ * Both have the same shape: read, live stream (SSE), add/set/remove lines, checkout steps, and
+ * place the order. Writes carry the cart `version` they were made against.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { AdminGuard, App, AppContext } from '../platform/context';
+import { adminWorkspace } from '../platform/context';
+import { AppError } from '../platform/errors';
+import { ErrorResponse, Nullable } from '../platform/schema';
+import { newId } from '../platform/ids';
+import { getChannel, type SalesChannel } from '../modules/catalog';
+import { CartHub, cartSchemas as S, changeCart, emptyCart, getCart, recordCartViewed, type Cart, type CartOp } from '../modules/carts';
+import { identifyCustomer, type IngestWriter } from '../modules/ingest';
+import { OrderSchema } from '../modules/orders';
+import { getProfile } from '../modules/profiles';
+import { authenticateShopper, mintCustomerToken, revokeCustomerToken, type Shopper } from '../modules/storefront';
+import { getWorkspace } from '../modules/workspaces';
+import { checkoutCart } from './checkout';
+
+/** Who acts on which customer's cart, through which channel. */
+interface Target {
+  workspaceId: string;
+  profileId: string;
+  /** Absent only on admin reads without channelId: priced for the channel that changed it last. */
+  channel?: SalesChannel;
+  actor: string;
+}
+
+/** read: may answer a guest's empty cart; stream and write: create a guest's profile; write: needs a channel. */
+type Mode = 'read' | 'stream' | 'write';
+
+function withChannel(t: Target): Target & { channel: SalesChannel } {
+  if (!t.channel) throw new AppError('validation_failed', 'channelId: required: the sales channel making the change', { field: 'channelId' });
+  return { ...t, channel: t.channel };
+}
+
+type CheckoutBody = Static<typeof S.CheckoutBody>;
+
+function checkoutOp(body: CheckoutBody): CartOp {
+  const need = (field: 'method' | 'provider' | 'reason', value: string | undefined): string => {
+    if (value === undefined) throw new AppError('validation_failed', `body.${field}: required for step ${body.step}`, { field });
+    return value;
+  };
+  switch (body.step) {
+    case 'started':
+    case 'cancelled':
+      return { kind: 'checkout', step: body.step };
+    case 'shipping':
+      return { kind: 'checkout', step: 'shipping', method: need('method', body.method), fee: body.fee ?? 0, ...(body.address ? { address: body.address } : {}) };
+    case 'payment':
+      return { kind: 'checkout', step: 'payment', provider: need('provider', body.provider), method: need('method', body.method) };
+    case 'payment_failed':
+      return { kind: 'checkout', step: 'payment_failed', provider: need('provider', body.provider), reason: need('reason', body.reason), ...(body.code ? { code: body.code } : {}) };
+  }
+}
+
+function idempotencyKeyOf(request: FastifyRequest, body: { idempotencyKey?: string }): string {
+  const header = request.headers['idempotency-key'];
+  const key = body.idempotencyKey ?? (typeof header === 'string' && header ? header : undefined);
+  if (!key) throw new AppError('validation_failed', 'body.idempotencyKey: required (or send the Idempotency-Key header) so a retry cannot order twice', { field: 'idempotencyKey' });
+  if (key.length > 200) throw new AppError('validation_failed', 'Idempotency-Key: at most 200 characters', { field: 'idempotencyKey' });
+  return key;
+}
+
+/** Serve the cart as Server-Sent Events: `event: cart` now and after every change, anywhere. */
+function streamCart(hub: CartHub, request: FastifyRequest, reply: FastifyReply, target: { workspaceId: string; profileId: string; channel?: SalesChannel }, initial: Cart, headers: Record<string, string>): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': request.id,
+    ...headers,
+  });
+  const send = (cart: Cart) => res.write(`event: cart\nid: ${cart.id ?? 'none'}:${cart.version}\ndata: ${JSON.stringify(cart)}\n\n`);
+  res.write('retry: 2000\n\n');
+  send(initial);
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  let unsubscribe = (): void => {};
+  const close = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    res.end();
+  };
+  unsubscribe = hub.subscribe({ ...target, send, close }, initial);
+  request.raw.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}
+
+/** Routes shared by both APIs; `resolve` authenticates and says whose cart, on which channel. */
+function cartRoutes(
+  app: App,
+  ctx: AppContext,
+  hub: CartHub,
+  opts: {
+    prefix: string;
+    tags: string[];
+    security: Record<string, string[]>[];
+    /** Whose cart (creating a guest's profile when `forWrite`); `channelId` from the admin body/query. */
+    resolve: (request: FastifyRequest, mode: Mode, channelId: string | undefined) => Promise<Target | { cart: Cart }>;
+    /** Extra response headers for the SSE stream (CORS for the store API). */
+    streamHeaders: (request: FastifyRequest) => Record<string, string>;
+    admin: boolean;
+  },
+) {
+  const { prefix } = opts;
+  const db = ctx.db;
+  const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+  const schema = (summary: string, extra: Record<string, unknown>) => ({ tags: opts.tags, summary, security: opts.security, ...extra });
+  const params = opts.admin ? { params: S.ProfileParams } : {};
+  const skuParams = { params: opts.admin ? S.AdminSkuParams : S.SkuParams };
+
+  async function change(request: FastifyRequest, channelId: string | undefined, op: CartOp, version: number | undefined): Promise<Cart> {
+    const t = await opts.resolve(request, 'write', channelId);
+    if ('cart' in t) throw new Error('a write resolved no customer');
+    const settings = (await getWorkspace(db.orm, t.workspaceId)).commerce;
+    return changeCart(db, { ...withChannel(t), settings }, op, version);
+  }
+
+  app.get(prefix, {
+    schema: schema('The customer\'s cart, priced for the channel', { ...params, ...(opts.admin ? { querystring: S.AdminCartQuery } : {}), response: { 200: S.CartSchema, ...errors } }),
+  }, async (request) => {
+    const q = request.query as { channelId?: string };
+    const t = await opts.resolve(request, 'read', q.channelId);
+    if ('cart' in t) return t.cart;
+    const currency = (await getWorkspace(db.orm, t.workspaceId)).currency;
+    const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency });
+    if (!opts.admin && t.channel) await recordCartViewed(db.orm, cart, t.channel, t.workspaceId);
+    return cart;
+  });
+
+  app.get(`${prefix}/stream`, {
+    schema: schema('Live cart (Server-Sent Events): `event: cart` with the whole cart now and after every change on any device or channel', {
+      ...params,
+      ...(opts.admin ? { querystring: S.AdminCartQuery } : {}),
+      produces: ['text/event-stream'],
+      response: errors,
+    }),
+  }, async (request, reply) => {
+    const q = request.query as { channelId?: string };
+    const t = await opts.resolve(request, 'stream', q.channelId);
+    if ('cart' in t) throw new Error('a stream resolved no customer');
+    const currency = (await getWorkspace(db.orm, t.workspaceId)).currency;
+    const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency });
+    const target = { workspaceId: t.workspaceId, profileId: cart.profileId ?? t.profileId, ...(t.channel ? { channel: t.channel } : {}) };
+    streamCart(hub, request, reply, target, cart, opts.streamHeaders(request));
+  });
+
+  app.post(`${prefix}/lines`, {
+    schema: schema('Add units of a SKU to the cart', { ...params, body: opts.admin ? S.AdminAddLineBody : S.AddLineBody, response: { 200: S.CartSchema, ...errors } }),
+  }, async (request) => {
+    const b = request.body as { sku: string; quantity: number; version?: number; channelId?: string };
+    return change(request, b.channelId, { kind: 'add', sku: b.sku, quantity: b.quantity }, b.version);
+  });
+
+  app.put(`${prefix}/lines/:sku`, {
+    schema: schema('Set the quantity of a SKU in the cart (0 removes it)', { ...skuParams, body: opts.admin ? S.AdminSetLineBody : S.SetLineBody, response: { 200: S.CartSchema, ...errors } }),
+  }, async (request) => {
+    const b = request.body as { quantity: number; version?: number; channelId?: string };
+    const { sku } = request.params as { sku: string };
+    return change(request, b.channelId, { kind: 'set', sku, quantity: b.quantity }, b.version);
+  });
+
+  app.delete(`${prefix}/lines/:sku`, {
+    schema: schema('Remove a SKU from the cart', { ...skuParams, querystring: opts.admin ? S.AdminVersionQuery : S.VersionQuery, response: { 200: S.CartSchema, ...errors } }),
+  }, async (request) => {
+    const q = request.query as { version?: number; channelId?: string };
+    const { sku } = request.params as { sku: string };
+    return change(request, q.channelId, { kind: 'remove', sku }, q.version);
+  });
+
+  app.delete(`${prefix}/lines`, {
+    schema: schema('Empty the cart', { ...params, querystring: opts.admin ? S.AdminVersionQuery : S.VersionQuery, response: { 200: S.CartSchema, ...errors } }),
+  }, async (request) => {
+    const q = request.query as { version?: number; channelId?: string };
+    return change(request, q.channelId, { kind: 'clear' }, q.version);
+  });
+
+  app.post(`${prefix}/checkout`, {
+    schema: schema('Record checkout progress: started (holds the units), shipping, payment, payment_failed (with the provider\'s reason), cancelled', {
+      ...params,
+      body: opts.admin ? S.AdminCheckoutBody : S.CheckoutBody,
+      response: { 200: S.CartSchema, ...errors },
+    }),
+  }, async (request) => {
+    const b = request.body as CheckoutBody & { channelId?: string };
+    return change(request, b.channelId, checkoutOp(b), b.version);
+  });
+
+  app.post(`${prefix}/order`, {
+    schema: schema('Place the order: the cart becomes an order, held units become the sale, the cart closes. Idempotent by key.', {
+      ...params,
+      body: opts.admin ? S.AdminPlaceCartOrderBody : S.PlaceCartOrderBody,
+      response: { 200: OrderSchema, 201: OrderSchema, ...errors },
+    }),
+  }, async (request, reply) => {
+    const b = request.body as { idempotencyKey?: string; status?: 'placed' | 'paid'; version?: number; channelId?: string };
+    const key = idempotencyKeyOf(request, b);
+    const t = await opts.resolve(request, 'write', b.channelId);
+    if ('cart' in t) throw new Error('an order resolved no customer');
+    const { order, created } = await checkoutCart(db, { ...withChannel(t), idempotencyKey: key, expectedVersion: b.version, ...(b.status ? { status: b.status } : {}) });
+    return reply.code(created ? 201 : 200).send(order);
+  });
+}
+
+/** `/api/v1/profiles/{id}/cart…`: the agent, POS, chatbot or backend acting for a customer. */
+export function adminCartRoutes(ctx: AppContext, guard: AdminGuard, hub: CartHub) {
+  return async function routes(app: App) {
+    app.addHook('preHandler', guard);
+    cartRoutes(app, ctx, hub, {
+      prefix: '/api/v1/profiles/:id/cart',
+      tags: ['carts'],
+      security: [{ adminToken: [] }],
+      admin: true,
+      streamHeaders: () => ({}),
+      async resolve(request, _mode, channelId) {
+        const workspaceId = adminWorkspace(request);
+        const { id } = request.params as { id: string };
+        const profile = await getProfile(ctx.db.orm, workspaceId, id);
+        const channel = channelId ? await getChannel(ctx.db.orm, workspaceId, channelId) : undefined;
+        return { workspaceId, profileId: profile.id, ...(channel ? { channel } : {}), actor: `token:${request.admin?.tokenId ?? 'unknown'}` };
+      },
+    });
+  };
+}
+
+/** `/store/v1/cart…`: browsers and apps. CORS is open: the write key and shopper credential are the gate. */
+export function storeCartRoutes(ctx: AppContext, hub: CartHub, writer: IngestWriter) {
+  async function ensureProfile(shopper: Shopper): Promise<string> {
+    if (shopper.profileId) return shopper.profileId;
+    // A guest's first write: their profile is created by identity resolution, like any visitor's.
+    const profileId = await identifyCustomer(
+      { ex: ctx.db.orm, writer },
+      {
+        workspaceId: shopper.workspaceId,
+        sourceId: shopper.source.id,
+        channel: shopper.channel.type,
+        messageId: `store-guest:${shopper.anonymousId}`,
+        anonymousId: shopper.anonymousId!,
+        traits: {},
+        externalIds: [],
+        timestamp: new Date(),
+      },
+    );
+    if (!profileId) throw new AppError('validation_failed', 'X-Omni-Anonymous-Id: not a usable anonymous id', { field: 'anonymousId' });
+    return profileId;
+  }
+
+  return async function routes(app: App) {
+    app.addHook('onRequest', async (request, reply) => {
+      const origin = request.headers.origin;
+      if (origin) {
+        reply.header('access-control-allow-origin', origin);
+        reply.header('vary', 'Origin');
+      }
+      if (request.method === 'OPTIONS') {
+        reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
+        reply.header('access-control-allow-headers', 'Authorization, Content-Type, X-Omni-Write-Key, X-Omni-Customer-Token, X-Omni-Anonymous-Id, Idempotency-Key');
+        reply.header('access-control-max-age', '86400');
+        return reply.code(204).send();
+      }
+    });
+    app.options('/store/v1/*', { schema: { hide: true } }, async (_req, reply) => reply.code(204).send());
+    cartRoutes(app, ctx, hub, {
+      prefix: '/store/v1/cart',
+      tags: ['store'],
+      security: [{ writeKey: [] }],
+      admin: false,
+      streamHeaders: (request): Record<string, string> => (request.headers.origin ? { 'access-control-allow-origin': request.headers.origin, vary: 'Origin' } : {}),
+      async resolve(request, mode) {
+        const shopper = await authenticateShopper(ctx.db.orm, request);
+        if (!shopper.profileId && mode === 'read') {
+          const workspace = await getWorkspace(ctx.db.orm, shopper.workspaceId);
+          return { cart: emptyCart({ profileId: null, channel: shopper.channel, currency: workspace.currency }) };
+        }
+        const profileId = await ensureProfile(shopper);
+        return { workspaceId: shopper.workspaceId, profileId, channel: shopper.channel, actor: `source:${shopper.source.id}` };
+      },
+    });
+  };
+}
+
+const CustomerTokenBody = Type.Object(
+  {
+    profileId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The customer, by profile id…' })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: '…or by your user id (found or created through identity resolution)' })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
+    anonymousId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "The browser's anonymous id at sign-in: the guest's profile and cart join the customer's." }),
+    ),
+    ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 90 * 24 * 3600, description: 'Lifetime, seconds (default 7 days).' })),
+  },
+  { additionalProperties: false },
+);
+
+const CustomerTokenSchema = Type.Object({
+  id: Type.String(),
+  profileId: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+/**
+ * `POST /api/v1/customer-tokens`: the merchant's backend, when a shopper signs in, mints the
+ * token the browser or app then sends to the store API. Passing the browser's anonymous id
+ * joins the guest (and their cart) to the customer.
+ */
+export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: IngestWriter) {
+  return async function routes(app: App) {
+    app.addHook('preHandler', guard);
+    app.post('/api/v1/customer-tokens', {
+      schema: {
+        tags: ['store'],
+        summary: 'Mint a customer token for the store API (the secret is shown once)',
+        body: CustomerTokenBody,
+        response: { 201: Type.Object({ token: CustomerTokenSchema, secret: Type.String() }), 400: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const workspaceId = adminWorkspace(request);
+      const b = request.body;
+      let profileId: string;
+      if (b.profileId) {
+        profileId = (await getProfile(ctx.db.orm, workspaceId, b.profileId)).id;
+        if (b.anonymousId) await joinGuest(workspaceId, b.anonymousId, profileId);
+      } else {
+        if (!b.userId && !b.email && !b.phone) {
+          throw new AppError('validation_failed', 'body: name the customer: profileId, userId, email or phone', { field: 'profileId' });
+        }
+        const traits: Record<string, unknown> = {};
+        if (b.email) traits.email = b.email;
+        if (b.phone) traits.phone = b.phone;
+        const found = await identifyCustomer(
+          { ex: ctx.db.orm, writer },
+          {
+            workspaceId,
+            sourceId: null,
+            channel: 'server',
+            messageId: `customer-token:${newId('msg')}`,
+            ...(b.userId ? { userId: b.userId } : {}),
+            ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}),
+            traits,
+            externalIds: [],
+            timestamp: new Date(),
+          },
+        );
+        if (!found) throw new AppError('validation_failed', 'body: none of userId, email, phone is a usable identifier', { field: 'userId' });
+        profileId = found;
+      }
+      const minted = await mintCustomerToken(ctx.db.orm, { workspaceId, profileId, ttlSeconds: b.ttlSeconds ?? 7 * 24 * 3600 });
+      return reply.code(201).send(minted);
+    });
+
+    app.delete('/api/v1/customer-tokens/:id', {
+      schema: { tags: ['store'], summary: 'Revoke a customer token (sign-out everywhere)', params: S.ProfileParams, response: { 200: CustomerTokenSchema, 404: ErrorResponse } },
+    }, async (request) => revokeCustomerToken(ctx.db.orm, adminWorkspace(request), request.params.id));
+  };
+
+  /** A known profile and a browser's anonymous id: identify them together so resolution joins them. */
+  async function joinGuest(workspaceId: string, anonymousId: string, profileId: string): Promise<void> {
+    const profile = await getProfile(ctx.db.orm, workspaceId, profileId);
+    const userId = profile.identifiers.find((i) => i.type === 'user_id')?.value;
+    const email = profile.identifiers.find((i) => i.type === 'email')?.value;
+    const phone = profile.identifiers.find((i) => i.type === 'phone')?.value;
+    if (!userId && !email && !phone) return; // nothing to join on
+    await identifyCustomer(
+      { ex: ctx.db.orm, writer },
+      {
+        workspaceId,
+        sourceId: null,
+        channel: 'server',
+        messageId: `customer-token:${newId('msg')}`,
+        ...(userId ? { userId } : {}),
+        anonymousId,
+        traits: { ...(email ? { email } : {}), ...(phone ? { phone } : {}) },
+        externalIds: [],
+        timestamp: new Date(),
+      },
+    );
+  }
+}

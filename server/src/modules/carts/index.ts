@@ -1,0 +1,19 @@
+export { CartHub, type CartSubscription } from './cart-hub';
+export {
+  CART_NOTIFY_CHANNEL,
+  cartHolder,
+  changeCart,
+  closeCart,
+  deleteCartsOfProfiles,
+  emptyCart,
+  getCart,
+  getCartById,
+  lockCartForCheckout,
+  recordCartViewed,
+  startCartMergeConsumer,
+  type Cart,
+  type CartCaller,
+  type CartOp,
+  type CheckoutState,
+} from './carts.service';
+export * as cartSchemas from './carts.schema';
