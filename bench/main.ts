@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [--db postgres|pglite|both] [--smoke]`
  * Benchmarks print figures; they are not tests. --smoke runs a tiny size (CI keeps the code working).
  */
+import { runCartSyncBench } from './cart-sync';
 import { runCommerceBench } from './commerce';
 import { runIngestBench } from './ingest';
 
@@ -35,8 +36,16 @@ switch (name) {
       ordersPerRound: num('orders', smoke ? 30 : 200),
       units: num('units', 10),
     });
+    await runCartSyncBench({
+      backends,
+      customers: num('customers', smoke ? 5 : 50),
+      changesPerCustomer: num('changes', smoke ? 5 : 40),
+    });
+    break;
+  case 'cart-sync':
+    await runCartSyncBench({ backends, customers: num('customers', smoke ? 5 : 50), changesPerCustomer: num('changes', smoke ? 5 : 40) });
     break;
   default:
-    console.error(`unknown benchmark "${name}"; available: ingest, commerce`);
+    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync`);
     process.exit(2);
 }

@@ -40,6 +40,13 @@ export interface BuiltApp {
   bootstrap?: { workspaceId: string; adminToken: string; writeKey: string; generated: boolean };
 }
 
+const SECRET_PARAMS = /([?&](?:customerToken|writeKey|anonymousId)=)[^&]*/gi;
+
+/** A URL fit for logs: credential query parameters replaced. */
+export function redactQuery(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1[redacted]');
+}
+
 /** Fastify and plugin errors that are the client's fault, mapped to our codes. */
 function clientErrorCode(err: FastifyError): { code: AppError['code']; message: string } | undefined {
   if (err.validation) {
@@ -67,7 +74,14 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const { config } = options;
   const logger =
     options.logger === undefined
-      ? { level: config.logLevel, redact: ['req.headers.authorization'] }
+      ? {
+          level: config.logLevel,
+          redact: ['req.headers.authorization'],
+          // EventSource clients pass credentials in the query string: never log them.
+          serializers: {
+            req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: req.method, url: redactQuery(req.url), host: req.hostname, remoteAddress: req.ip }),
+          },
+        }
       : options.logger;
   const app = Fastify({
     logger,

@@ -6,8 +6,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../app';
-import { openDb } from '../db/client';
+import { buildApp, redactQuery, type BuiltApp } from '../app';
+import { startCartMergeConsumer } from '../modules/carts';
+import { sql } from 'drizzle-orm';
+import { openDb, rows } from '../db/client';
 import { createTestWorkspace, DB_KIND, startTestServer, testConfig, type TestServer, type TestWorkspace } from '../../test/helpers';
 import { expireReservations } from '../modules/inventory';
 import type { Cart } from '../modules/carts';
@@ -316,7 +318,7 @@ describe('checkout: progress on the cart, then the order', () => {
     const cart = await must<Cart>(me, 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
     await must(me, 'POST', '/store/v1/cart/checkout', { step: 'started' });
     await server.db.orm.execute(
-      (await import('drizzle-orm')).sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE holder = ${`cart:${cart.id}`}`,
+      sql`UPDATE reservations SET expires_at = now() - interval '1 second' WHERE holder = ${`cart:${cart.id}`}`,
     );
     expect(await expireReservations(server.db)).toBeGreaterThanOrEqual(1);
     // Someone else buys the last unit at the counter meanwhile.
@@ -341,6 +343,32 @@ describe('checkout: progress on the cart, then the order', () => {
     expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 1, available: 3 });
     await must(guest(shop, a), 'DELETE', '/store/v1/cart/lines');
     expect(await stockOf(shop, shop.tee)).toMatchObject({ reserved: 0, available: 4 });
+  });
+});
+
+describe('the merge consumer', () => {
+  it('merges the carts when it reads profile.merged from the domain log, before anyone looks', async () => {
+    const shop = await openShop();
+    const known = await mintToken(shop, { userId: 'consumer-1' });
+    await must(customer(known.secret, shop.appKey), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    const a = anon();
+    const guestCart = await must<Cart>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    await mintToken(shop, { userId: 'consumer-1', anonymousId: a });
+    const consumer = await startCartMergeConsumer(server.db, server.app.log);
+    try {
+      await consumer.drain();
+    } finally {
+      await consumer.stop();
+    }
+    const list = await rows<{ id: string; status: string; merged_into: string | null }>(
+      server.db.orm,
+      sql`SELECT id, status, merged_into FROM carts WHERE workspace_id = ${shop.ws.workspaceId} ORDER BY created_at`,
+    );
+    expect(list.filter((c) => c.status === 'active')).toHaveLength(1);
+    const closed = list.find((c) => c.status === 'merged');
+    expect(closed).toBeDefined();
+    expect([guestCart.id, list.find((c) => c.status === 'active')!.id]).toContain(closed!.id);
+    expect(closed!.merged_into).toBe(list.find((c) => c.status === 'active')!.id);
   });
 });
 
@@ -462,6 +490,19 @@ describe('live sync (SSE)', () => {
     const merged = await watching.next((c) => c.itemCount === 2);
     expect(merged.lines.map((l) => l.sku).sort()).toEqual([shop.mug, shop.tee].sort());
     watching.close();
+  });
+
+  it('EventSource clients authenticate with query parameters, which never reach the logs', async () => {
+    const shop = await openShop();
+    const t = await mintToken(shop, { userId: 'live-q' });
+    const q = `writeKey=${encodeURIComponent(shop.ws.writeKey)}&customerToken=${encodeURIComponent(t.secret)}`;
+    const s = await openStream(port, `/store/v1/cart/stream?${q}`, {});
+    expect(await s.next(() => true)).toMatchObject({ profileId: t.token.profileId });
+    s.close();
+    const logged = redactQuery(`/store/v1/cart/stream?${q}&x=1`);
+    expect(logged).not.toContain(t.secret);
+    expect(logged).not.toContain(shop.ws.writeKey);
+    expect(logged).toContain('x=1');
   });
 
   it.runIf(DB_KIND === 'postgres')('across two server processes: a write on one reaches a subscriber on the other (LISTEN/NOTIFY)', async () => {
