@@ -127,18 +127,25 @@ function checkoutOf(row: repo.CartRow | undefined): CheckoutState {
 
 const titleOf = (v: CatalogVariant): string => (v.title ? `${v.productTitle} — ${v.title}` : v.productTitle);
 
-/** Price a cart for a channel; `lines` given avoids re-reading them. */
+/** What the caller already read, so pricing does not read it again. */
+interface Known {
+  lines?: repo.CartLineRow[];
+  variants?: Map<string, CatalogVariant>;
+}
+
+/** Price a cart for a channel. */
 async function toCart(
   ex: Executor,
   workspaceId: string,
   profileId: string,
   row: repo.CartRow | undefined,
   channel: SalesChannel | null,
-  given?: repo.CartLineRow[],
+  known: Known = {},
 ): Promise<Cart> {
-  const lineRows = given ?? (row ? await repo.selectLines(ex, workspaceId, [row.id]) : []);
+  const lineRows = known.lines ?? (row ? await repo.selectLines(ex, workspaceId, [row.id]) : []);
   const variantIds = lineRows.map((l) => l.variant_id);
-  const [variants, levels] = await Promise.all([getVariantsByIds(ex, workspaceId, variantIds), getLevels(ex, workspaceId, variantIds)]);
+  const variants = known.variants ?? (await getVariantsByIds(ex, workspaceId, variantIds));
+  const levels = await getLevels(ex, workspaceId, variantIds);
   const lines: CartLine[] = [];
   for (const l of lineRows) {
     const v = variants.get(l.variant_id);
@@ -344,7 +351,7 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
     // way; otherwise a plain availability check of what grew.
     const holding = checkout.step !== 'none' || caller.settings.reserveOn === 'add_to_cart';
     const changedLines = !sameQuantities(before, after);
-    const variants = await variantsOf(tx, workspaceId, [...after.keys()], touched);
+    const variants = await variantsOf(tx, workspaceId, [...new Set([...before.keys(), ...after.keys()])], touched);
     const stockLines = [...after].map(([variantId, quantity]) => ({ variantId, sku: variants.get(variantId)?.sku ?? variantId, quantity }));
     if (holding && (changedLines || op.kind === 'checkout')) {
       if (stockLines.length === 0) {
@@ -357,7 +364,8 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
     } else if (!holding && checkout.reservedUntil !== null) {
       await releaseReservations(tx, { workspaceId, holder: cartHolder(row.id), actor: caller.actor });
       checkout = { ...checkout, reservedUntil: null };
-    } else if (!holding && changedLines) {
+    } else {
+      // Nothing held: what grew must be there to sell (a plain read; the order re-checks under lock).
       const grew = stockLines.filter((l) => l.quantity > (before.get(l.variantId) ?? 0));
       if (grew.length > 0) await checkAvailable(tx, { workspaceId, channel, lines: grew });
     }
@@ -365,11 +373,16 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
     // Write the lines that changed.
     const gone = [...before.keys()].filter((id) => !after.has(id));
     if (gone.length > 0) await repo.deleteLines(tx, workspaceId, row.id, gone);
+    const at = now.toISOString();
+    const byVariant = new Map(lines.map((l) => [l.variant_id, l]));
+    const nextLines: repo.CartLineRow[] = [];
     for (const [variantId, quantity] of after) {
-      if (before.get(variantId) !== quantity) await repo.upsertLine(tx, workspaceId, { cartId: row.id, variantId, quantity, channelId: channel.id });
+      const had = byVariant.get(variantId);
+      if (had?.quantity !== quantity) await repo.upsertLine(tx, workspaceId, { cartId: row.id, variantId, quantity, channelId: channel.id });
+      nextLines.push(had ? { ...had, quantity } : { cart_id: row.id, variant_id: variantId, quantity, channel_id: channel.id, added_at: at, updated_at: at });
     }
     const updated = await repo.updateCart(tx, workspaceId, row.id, { channelId: channel.id, checkout: { ...checkout } });
-    const cart = await toCart(tx, workspaceId, live, updated, channel);
+    const cart = await toCart(tx, workspaceId, live, updated, channel, { lines: nextLines, variants });
     await recordEvents(tx, cartEvents({ caller, cart, op, before, after, variants, now }));
     await notifyCart(tx, workspaceId, ids);
     return cart;

@@ -83,9 +83,21 @@ function headerOrQuery(request: FastifyRequest, header: string, query: string): 
   return typeof q === 'string' && q ? q : undefined;
 }
 
+/** Channel per source, kept for a few seconds: every store API call needs it. */
+const CHANNEL_TTL_MS = 5_000;
+const channelCache = new Map<string, { channel: SalesChannel | undefined; at: number }>();
+
 /** The sales channel a source sells on: the (unarchived) channel that names it. */
 export async function channelOfSource(ex: Executor, source: Source): Promise<SalesChannel> {
-  const channel = (await listChannels(ex, source.workspaceId)).find((c) => c.sourceId === source.id);
+  const hit = channelCache.get(source.id);
+  let channel: SalesChannel | undefined;
+  if (hit && Date.now() - hit.at < CHANNEL_TTL_MS) {
+    channel = hit.channel;
+  } else {
+    channel = (await listChannels(ex, source.workspaceId)).find((c) => c.sourceId === source.id);
+    if (channelCache.size > 10_000) channelCache.clear();
+    if (channel) channelCache.set(source.id, { channel, at: Date.now() }); // a missing link is not remembered
+  }
   if (!channel) {
     throw new AppError('source_not_linked', `Source ${source.id} is not linked to a sales channel: set sourceId on the channel it sells on`, { sourceId: source.id });
   }
