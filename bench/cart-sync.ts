@@ -7,12 +7,9 @@
  * at once. The raw limit in the same run (PostgreSQL): a bare NOTIFY from one connection to a
  * LISTENing other, round trip.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { createDatabase, fmt, percentile, request, startServer, type RunningServer } from './lib';
+import { benchBackend, fmt, percentile, request, startServer, type RunningServer } from './lib';
 
 export interface CartSyncBenchOptions {
   backends: ('postgres' | 'pglite')[];
@@ -96,19 +93,7 @@ async function rawNotify(url: string, n: number): Promise<number[]> {
 export async function runCartSyncBench(opts: CartSyncBenchOptions): Promise<void> {
   console.log(`\n# live cart sync — ${opts.customers} customers × ${opts.changesPerCustomer} changes, all customers writing at once`);
   for (const backend of opts.backends) {
-    let env: Record<string, string>;
-    let cleanup: () => Promise<void>;
-    let url = '';
-    if (backend === 'postgres') {
-      const db = await createDatabase();
-      url = db.url;
-      env = { DATABASE_URL: db.url, DATABASE_POOL_SIZE: '10' };
-      cleanup = db.drop;
-    } else {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-bench-'));
-      env = { DATA_DIR: dataDir };
-      cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    const { env, url, cleanup } = await benchBackend(backend, 10);
     const servers: RunningServer[] = [];
     try {
       const writer = await startServer({ ...env, OMNI_ADMIN_TOKEN: ADMIN_TOKEN, OMNI_WRITE_KEY: WRITE_KEY });

@@ -1,6 +1,8 @@
 /** Shared benchmark plumbing: spawn a server, HTTP with keep-alive, percentiles, tables. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,4 +118,14 @@ export function fmt(n: number, digits = 0): string {
 
 export function basic(writeKey: string): string {
   return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+/** A fresh database for a benchmark run: a PostgreSQL database or an embedded data folder. */
+export async function benchBackend(backend: 'postgres' | 'pglite', poolSize: number): Promise<{ env: Record<string, string>; url: string; cleanup(): Promise<void> }> {
+  if (backend === 'postgres') {
+    const db = await createDatabase();
+    return { env: { DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(poolSize) }, url: db.url, cleanup: db.drop };
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-bench-'));
+  return { env: { DATA_DIR: dataDir }, url: '', cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }

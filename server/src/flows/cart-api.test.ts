@@ -136,6 +136,18 @@ describe('store API: a guest cart', () => {
     expect((await call<ErrorBody>(guest(shop, a), 'PUT', `/store/v1/cart/lines/${shop.tee}`, { quantity: 5, version: 0 })).status).toBe(409);
   });
 
+  it('concurrent writers: against one version exactly one wins; without a version none is lost', async () => {
+    const shop = await openShop({ tee: 100, mug: 100 });
+    const a = anon();
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1, version: 0 });
+    const raced = await Promise.all(Array.from({ length: 8 }, () => call(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1, version: 1 })));
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    await Promise.all(Array.from({ length: 8 }, () => must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 })));
+    const cart = await must<Cart>(guest(shop, a), 'GET', '/store/v1/cart');
+    expect(cart.lines.find((l) => l.sku === shop.tee)?.quantity).toBe(9);
+    expect(cart.version).toBe(10);
+  });
+
   it('bad input: a clear 4xx with a stable code; the cart and the stock are unchanged', async () => {
     const shop = await openShop({ tee: 3, mug: 10 });
     const a = anon();

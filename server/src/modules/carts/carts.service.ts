@@ -22,7 +22,7 @@ import { newId } from '../../platform/ids';
 import { findVariantsBySku, getChannel, getVariantsByIds, priceFor, type CatalogVariant, type SalesChannel } from '../catalog';
 import { recordEvents, type RecordedEvent } from '../ingest';
 import { availableForChannel, checkAvailable, getLevels, releaseReservations, reserveStock } from '../inventory';
-import { getTimelineProfileIds } from '../profiles';
+import { findTimelineProfileIds, getTimelineProfileIds } from '../profiles';
 import type { CommerceSettings } from '../workspaces';
 import * as repo from './carts.repo';
 
@@ -574,10 +574,7 @@ export function startCartMergeConsumer(db: Database, log: FastifyBaseLogger): Pr
     handle: async (tx, entries) => {
       for (const e of entries) {
         if (e.type !== 'profile.merged' || !e.profileId) continue;
-        const ids = await getTimelineProfileIds(tx, e.workspaceId, e.profileId).catch((err: unknown) => {
-          if (err instanceof AppError && err.code === 'profile_not_found') return [] as string[]; // erased since
-          throw err;
-        });
+        const ids = await findTimelineProfileIds(tx, e.workspaceId, e.profileId); // [] if erased since
         if (ids.length > 0) await lockCart(tx, e.workspaceId, ids, 'system:merge');
       }
     },

@@ -12,7 +12,7 @@ import { AppError } from '../../platform/errors';
 import { newId } from '../../platform/ids';
 import { recordEvents } from '../ingest';
 import { restock } from '../inventory';
-import { getTimelineProfileIds } from '../profiles';
+import { findTimelineProfileIds, getTimelineProfileIds } from '../profiles';
 import * as repo from './orders.repo';
 
 export const ORDER_STATUSES = ['placed', 'paid', 'fulfilled', 'cancelled', 'returned'] as const;
@@ -334,10 +334,7 @@ const iso = (v: Date | string | null) => (v === null ? null : toDate(v).toISOStr
 
 /** Recompute the facts of a profile (resolved to its survivor) over its and its merged profiles' orders. */
 export async function refreshCommerceFacts(ex: Executor, workspaceId: string, profileId: string, currency: string): Promise<void> {
-  const ids = await getTimelineProfileIds(ex, workspaceId, profileId).catch((err: unknown) => {
-    if (err instanceof AppError && err.code === 'profile_not_found') return [] as string[]; // erased
-    throw err;
-  });
+  const ids = await findTimelineProfileIds(ex, workspaceId, profileId); // [] once erased
   const [live, ...merged] = ids;
   if (!live) return;
   await repo.recomputeCommerce(ex, workspaceId, live, ids, currency);

@@ -2,6 +2,7 @@ export {
   eraseProfile,
   getMergeHistory,
   getProfile,
+  findTimelineProfileIds,
   getTimelineProfileIds,
   lookupProfile,
   resolveBatch,

@@ -321,6 +321,14 @@ export async function getTimelineProfileIds(ex: Executor, workspaceId: string, i
   return [row.id, ...(await repo.selectMergedAwayIds(ex, workspaceId, row.id))];
 }
 
+/** Like getTimelineProfileIds, but [] for a profile that is gone (erased) instead of an error. */
+export async function findTimelineProfileIds(ex: Executor, workspaceId: string, id: string): Promise<string[]> {
+  return getTimelineProfileIds(ex, workspaceId, id).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'profile_not_found') return [];
+    throw err;
+  });
+}
+
 /** Find the profile holding an identifier; the value is normalised like incoming events. */
 export async function lookupProfile(
   ex: Executor,
