@@ -237,6 +237,74 @@ describe('omni import profiles', () => {
   });
 });
 
+describe('omni import-catalog', () => {
+  describe('when the file is imported twice', () => {
+    it('creates products, prices and stock, then reports nothing created or updated', { timeout: SLOW }, async () => {
+      const ws = await seedWorkspace();
+      const ids = await withApp(async (app) => {
+        const loc = await app.inject({ method: 'POST', url: '/api/v1/locations', headers: bearer(ws.adminToken), payload: { name: 'Kho', kind: 'warehouse' } });
+        expect(loc.statusCode, loc.body).toBe(201);
+        const locationId = (loc.json() as { id: string }).id;
+        const ch = await app.inject({ method: 'POST', url: '/api/v1/channels', headers: bearer(ws.adminToken), payload: { name: 'Web', type: 'web', locationIds: [locationId] } });
+        expect(ch.statusCode, ch.body).toBe(201);
+        return { locationId, channelId: (ch.json() as { id: string }).id };
+      });
+      const file = writeCsv([
+        `handle,product,variant,sku,price,category,price:${ids.channelId},stock:${ids.locationId}`,
+        'ao-thun,Áo thun,M,AT-M,150000,Thời trang > Áo,140000,12',
+        'ao-thun,Áo thun,L,AT-L,155000,Thời trang > Áo,,3',
+      ]);
+
+      const first = await omni(['import-catalog', file, '--workspace', ws.workspaceId]);
+      const again = await omni(['import-catalog', file, '--workspace', ws.workspaceId]);
+
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/^rows 2, created 2, updated 0, unchanged 0, failed 0 in \d+\.\d s \(products created 1, categories created 2, stock levels set 2\)$/m);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^rows 2, created 0, updated 0, unchanged 2, failed 0 in .* stock levels set 0\)$/m);
+      await withApp(async (app) => {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/products?q=ao%20thun', headers: bearer(ws.adminToken) });
+        expect(res.statusCode, res.body).toBe(200);
+        const [product, ...others] = (res.json() as { data: { title: string; variants: { sku: string; price: number; channelPrices: Record<string, number> }[] }[] }).data;
+        expect(others).toEqual([]);
+        expect(product!.variants.map((v) => [v.sku, v.price, v.channelPrices])).toEqual([
+          ['AT-M', 150000, { [ids.channelId]: 140000 }],
+          ['AT-L', 155000, {}],
+        ]);
+        const stock = await app.inject({ method: 'GET', url: '/api/v1/inventory/AT-M', headers: bearer(ws.adminToken) });
+        expect(stock.json()).toMatchObject({ onHand: 12 });
+      });
+    });
+  });
+
+  describe('when some rows are bad', () => {
+    it('imports the good rows, lists the bad ones as line, field and problem, and exits 1', { timeout: SLOW }, async () => {
+      const ws = await seedWorkspace();
+      const file = writeCsv(['sku,product,price', 'OK-1,Nón,90000', 'BAD-1,Nón,-1', ',Nón,5', 'OK-2,Mũ,80000']);
+
+      const run = await omni(['import-catalog', file, '--workspace', ws.workspaceId]);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^rows 4, created 2, updated 0, unchanged 0, failed 2 in /m);
+      expect(run.stdout).toMatch(/^ {2}line 3: price: must not be negative \(got -1\)$/m);
+      expect(run.stdout).toMatch(/^ {2}line 4: sku: required$/m);
+    });
+  });
+
+  describe('when a column is unknown', () => {
+    it('exits non-zero naming it and imports nothing', { timeout: SLOW }, async () => {
+      const ws = await seedWorkspace();
+      const file = writeCsv(['sku,product,price,compare_at_price', 'X-1,Áo,100000,120000']);
+
+      const run = await omni(['import', 'catalog', file, '--workspace', ws.workspaceId]);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('unknown column "compare_at_price" (compare_at_price: the catalog has no compare-at price)');
+      expect(run.stdout).not.toMatch(/created/);
+    });
+  });
+});
+
 describe('omni (embedded database lock)', () => {
   // PostgreSQL serves many processes and has no lockfile; only PGlite's data dir is exclusive.
   it.skipIf(DB_KIND !== 'pglite')('refuses to open a data dir another live process holds', { timeout: SLOW }, async () => {

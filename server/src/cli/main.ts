@@ -9,6 +9,7 @@ import { loadConfig, ConfigError } from '../config';
 import { openDb, type Database } from '../db/client';
 import { DataDirLockedError } from '../db/lockfile';
 import { runMigrations } from '../db/migrate';
+import { importCatalogCsv, type CatalogImportProgress } from '../flows/import-catalog';
 import { importProfilesCsv, parseMapping } from '../flows/import-profiles';
 import { CHANNEL_TYPES, createApiToken, createSource, createWorkspace, getWorkspace, type ChannelType } from '../modules/workspaces';
 
@@ -82,9 +83,9 @@ program
     });
   });
 
-program
-  .command('import')
-  .description('import data')
+const importData = program.command('import').description('import data');
+
+importData
   .command('profiles <file>')
   .description('import customer profiles from a CSV file (idempotent: re-running changes nothing)')
   .requiredOption('--workspace <id>', 'workspace id')
@@ -130,6 +131,59 @@ program
       }
     });
   });
+
+async function importCatalog(file: string, o: { workspace: string; errors?: string }): Promise<void> {
+  await withDb(async (db) => {
+    await getWorkspace(db.orm, o.workspace);
+    const tty = process.stderr.isTTY;
+    const started = performance.now();
+    let last = 0;
+    const result = await importCatalogCsv({
+      db,
+      workspaceId: o.workspace,
+      file,
+      onProgress: (p: CatalogImportProgress) => {
+        const now = performance.now();
+        if (now - last < 200) return;
+        last = now;
+        const rate = Math.round(p.rows / ((now - started) / 1000));
+        const n = (v: number) => v.toLocaleString('en-US');
+        const line = `rows ${n(p.rows)}  created ${n(p.created)}  updated ${n(p.updated)}  unchanged ${n(p.unchanged)}  failed ${n(p.failed)}  ${n(rate)} rows/s`;
+        process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    print(
+      `rows ${result.rows}, created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, failed ${result.failed} in ${result.seconds.toFixed(1)} s ` +
+        `(products created ${result.productsCreated}, categories created ${result.categoriesCreated}, stock levels set ${result.stockLevelsSet})`,
+    );
+    if (result.errors.length) {
+      const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+      const report = ['line,field,error', ...result.errors.map((e) => `${e.line},${quote(e.field)},${quote(e.message)}`)].join('\n') + '\n';
+      if (o.errors) {
+        const fs = await import('node:fs');
+        fs.writeFileSync(o.errors, report);
+        print(`per-row errors written to ${o.errors}`);
+      } else {
+        for (const e of result.errors.slice(0, 20)) print(`  line ${e.line}: ${e.field}: ${e.message}`);
+        if (result.errors.length > 20) print(`  … ${result.errors.length - 20} more (use --errors <file> for the full report)`);
+      }
+      process.exitCode = 1;
+    }
+  });
+}
+
+const catalogColumns =
+  'Columns: sku, product, price (required); variant, handle, currency, barcode, category ("Thời trang > Áo"), price:<channelId>, stock:<locationId>.';
+
+for (const command of [program.command('import-catalog <file>'), importData.command('catalog <file>')]) {
+  command
+    .description('import products, variants, prices and stock from a CSV file (idempotent: re-running changes nothing)')
+    .addHelpText('after', `\n${catalogColumns}\n`)
+    .requiredOption('--workspace <id>', 'workspace id')
+    .option('--errors <file>', 'write the per-row error report here (CSV)')
+    .action(importCatalog);
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof Error) {

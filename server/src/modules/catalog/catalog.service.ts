@@ -791,3 +791,181 @@ export async function getVariantsByIds(ex: Executor, workspaceId: string, ids: s
 export function priceFor(variant: CatalogVariant, channelId: string): number {
   return Object.hasOwn(variant.channelPrices, channelId) ? variant.channelPrices[channelId]! : variant.price;
 }
+
+// Bulk upsert by SKU (catalog import)
+
+/** A variant to create or update, found by SKU. An absent optional field leaves an existing variant's value as it is. */
+export interface UpsertVariantInput {
+  sku: string;
+  /** A new variant's title is '' when absent. */
+  title?: string;
+  /** A new variant has none when absent. */
+  barcode?: string;
+  price: number;
+  /** Absent: the existing variant's currency, else the workspace's. An existing variant's currency cannot change. */
+  currency?: string;
+  /** Channel id → that channel's own price; channels not named keep theirs. */
+  channelPrices?: Record<string, number>;
+}
+
+export interface UpsertProductInput {
+  title: string;
+  /** The product new variants join when none of `variants` exists yet (e.g. one an earlier call created). */
+  productId?: string;
+  /** Added to the product's categories when missing; its other categories are kept. */
+  categoryIds?: string[];
+  variants: UpsertVariantInput[];
+}
+
+/** What happened to one variant; a refused one names the field (`channelPrices` with its channel). */
+export type UpsertVariantOutcome =
+  | { sku: string; status: 'created' | 'updated' | 'unchanged'; variantId: string; productId: string }
+  | { sku: string; status: 'failed'; field: 'barcode' | 'currency' | 'channelPrices' | 'categoryIds'; channelId?: string; message: string };
+
+export interface UpsertProductsResult {
+  /** Per input product: the product its variants are in, undefined when none of them could be written. */
+  productIds: (string | undefined)[];
+  /** Per input product: its variants' outcomes, in input order. */
+  outcomes: UpsertVariantOutcome[][];
+  productsCreated: number;
+}
+
+const INSERT_CHUNK = 2000;
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Create or update many products and variants in one transaction, with a fixed number of
+ * statements for the variants, their prices and the lookups whatever their count (plus one or
+ * two per product created or changed). Variants are found by SKU and never move between
+ * products: new variants join the product of the first existing SKU in their input, else
+ * `productId`, else a new product. An existing product takes the input's title and gains its
+ * categories. Nothing is written for what is unchanged, so repeating a call changes nothing.
+ *
+ * Expected refusals (a barcode another SKU holds, an unknown channel, a currency that differs
+ * from the variant's or the channel's) are outcomes; the rest of the input is written.
+ * The same SKU or barcode twice in the input is a 409, as in createProduct.
+ */
+export async function upsertProductsBySku(ex: Executor, workspaceId: string, list: UpsertProductInput[]): Promise<UpsertProductsResult> {
+  const all = list.flatMap((p) => p.variants);
+  checkDistinctCodes(all);
+  if (all.length === 0) return { productIds: list.map(() => undefined), outcomes: list.map(() => []), productsCreated: 0 };
+  return guardUnique(
+    () =>
+      ex.transaction(async (tx) => {
+        const existing = new Map((await repo.selectCatalogVariants(tx, workspaceId, { skus: all.map((v) => v.sku) })).map((r) => [r.sku, r]));
+        const barcodes = [...new Set(all.flatMap((v) => (v.barcode !== undefined ? [v.barcode] : [])))];
+        const barcodeHolders = new Map(
+          barcodes.length > 0 ? (await repo.selectCatalogVariants(tx, workspaceId, { barcodes })).map((r) => [r.barcode ?? '', r.sku]) : [],
+        );
+        const channelIds = [...new Set(all.flatMap((v) => Object.keys(v.channelPrices ?? {})))];
+        const channelCurrencies = await repo.selectChannelCurrencies(tx, workspaceId, channelIds);
+        const foundCategories = await repo.lockCategoriesShared(tx, workspaceId, [...new Set(list.flatMap((p) => p.categoryIds ?? []))]);
+        const defaultCurrency = all.some((v) => v.currency === undefined && !existing.has(v.sku)) ? (await getWorkspace(tx, workspaceId)).currency : '';
+
+        const targets = list.map((p) => p.variants.map((v) => existing.get(v.sku)?.product_id).find((id) => id !== undefined) ?? p.productId);
+        const known = new Map(
+          (await repo.selectProducts(tx, workspaceId, [...new Set(targets.flatMap((t) => (t !== undefined ? [t] : [])))])).map((r) => [r.id, r]),
+        );
+
+        const newProducts: { id: string; title: string; categoryIds: string[]; skus: string[] }[] = [];
+        const inserts: PreparedVariant['row'][] = [];
+        const patches: { id: string; patch: Parameters<typeof repo.updateVariantRow>[3] }[] = [];
+        const prices: PreparedVariant['prices'] = [];
+        /** Existing products to change: new title, categories after the import, whether SKUs joined. */
+        const changed = new Map<string, { title?: string; categoryIds?: string[]; hasNewSkus: boolean }>();
+        const productIds: (string | undefined)[] = [];
+        const outcomes: UpsertVariantOutcome[][] = [];
+
+        list.forEach((p, i) => {
+          const target = targets[i] !== undefined && known.has(targets[i]) ? targets[i] : undefined;
+          const productId = target ?? newId('prod');
+          const missingCategory = (p.categoryIds ?? []).find((id) => !foundCategories.has(id));
+          const results: UpsertVariantOutcome[] = p.variants.map((v) => {
+            if (missingCategory !== undefined) {
+              return { sku: v.sku, status: 'failed', field: 'categoryIds', message: `Category ${missingCategory} not found` };
+            }
+            const current = existing.get(v.sku);
+            const currency = current?.currency ?? v.currency ?? defaultCurrency;
+            if (current && v.currency !== undefined && v.currency !== current.currency) {
+              return { sku: v.sku, status: 'failed', field: 'currency', message: `SKU "${v.sku}" is priced in ${current.currency}; a variant's currency cannot change to ${v.currency}` };
+            }
+            const holder = v.barcode !== undefined ? barcodeHolders.get(v.barcode) : undefined;
+            if (holder !== undefined && holder !== v.sku) {
+              return { sku: v.sku, status: 'failed', field: 'barcode', message: `Barcode "${v.barcode}" is already used by SKU "${holder}"` };
+            }
+            const currentPrices = current ? numbers(current.channel_prices) : {};
+            const variantId = current?.id ?? newId('var');
+            const changedPrices: PreparedVariant['prices'] = [];
+            for (const [channelId, price] of Object.entries(v.channelPrices ?? {})) {
+              const channelCurrency = channelCurrencies.get(channelId);
+              if (channelCurrency === undefined) {
+                return { sku: v.sku, status: 'failed', field: 'channelPrices', channelId, message: `Channel ${channelId} not found` };
+              }
+              if (channelCurrency !== currency) {
+                return { sku: v.sku, status: 'failed', field: 'channelPrices', channelId, message: currencyMismatch({ channelId, channelCurrency, variantCurrency: currency, sku: v.sku }).message };
+              }
+              if (currentPrices[channelId] !== price) changedPrices.push({ workspaceId, variantId, channelId, price });
+            }
+            prices.push(...changedPrices);
+            if (!current) {
+              inserts.push({ workspaceId, id: variantId, productId, sku: v.sku, barcode: v.barcode ?? null, title: v.title ?? '', options: {}, price: v.price, currency });
+              return { sku: v.sku, status: 'created', variantId, productId };
+            }
+            const patch = {
+              ...(v.title !== undefined && v.title !== current.title ? { title: v.title } : {}),
+              ...(v.barcode !== undefined && v.barcode !== current.barcode ? { barcode: v.barcode } : {}),
+              ...(v.price !== Number(current.price) ? { price: v.price } : {}),
+            };
+            if (Object.keys(patch).length > 0) patches.push({ id: current.id, patch });
+            const isChanged = Object.keys(patch).length > 0 || changedPrices.length > 0;
+            return { sku: v.sku, status: isChanged ? 'updated' : 'unchanged', variantId: current.id, productId: current.product_id };
+          });
+          const created = results.flatMap((r) => (r.status === 'created' ? [r.sku] : []));
+          if (target === undefined) {
+            outcomes.push(results);
+            productIds.push(created.length > 0 ? productId : undefined);
+            if (created.length > 0) newProducts.push({ id: productId, title: p.title, categoryIds: p.categoryIds ?? [], skus: created });
+            return;
+          }
+          productIds.push(target);
+          const row = known.get(target)!;
+          const state = changed.get(target) ?? { hasNewSkus: false };
+          const categoryIds = state.categoryIds ?? row.category_ids;
+          const addCategories = results.some((r) => r.status !== 'failed') ? (p.categoryIds ?? []).filter((id) => !categoryIds.includes(id)) : [];
+          const isRenamed = results.some((r) => r.status !== 'failed') && (state.title ?? row.title) !== p.title;
+          if (isRenamed) state.title = p.title;
+          if (addCategories.length > 0) state.categoryIds = [...categoryIds, ...addCategories].sort();
+          state.hasNewSkus ||= created.length > 0;
+          if (isRenamed || addCategories.length > 0 || state.hasNewSkus) changed.set(target, state);
+          // A row that renames its product or files it under a new category changed something.
+          const isProductChanged = isRenamed || addCategories.length > 0;
+          outcomes.push(isProductChanged ? results.map((r) => (r.status === 'unchanged' ? { ...r, status: 'updated' } : r)) : results);
+        });
+
+        for (const np of newProducts) {
+          await repo.insertProduct(tx, { workspaceId, id: np.id, title: np.title, description: '', status: 'active', searchText: searchTextOf(np.title, np.skus) });
+          if (np.categoryIds.length > 0) await repo.replaceProductCategories(tx, workspaceId, np.id, np.categoryIds);
+        }
+        for (const part of chunks(inserts, INSERT_CHUNK)) await repo.insertVariants(tx, part);
+        for (const { id, patch } of patches) await repo.updateVariantRow(tx, workspaceId, id, patch);
+        for (const part of chunks(prices, INSERT_CHUNK)) await repo.upsertChannelPrices(tx, part);
+        for (const [id, state] of changed) {
+          const title = state.title ?? known.get(id)!.title;
+          if (state.title !== undefined || state.hasNewSkus) {
+            await repo.updateProductRow(tx, workspaceId, id, {
+              ...(state.title !== undefined ? { title } : {}),
+              searchText: searchTextOf(title, await repo.selectSkusOfProduct(tx, workspaceId, id)),
+            });
+          }
+          if (state.categoryIds) await repo.replaceProductCategories(tx, workspaceId, id, state.categoryIds);
+        }
+        return { productIds, outcomes, productsCreated: newProducts.length };
+      }),
+    all.length === 1 ? { sku: all[0]!.sku, barcode: all[0]!.barcode } : {},
+  );
+}

@@ -1,19 +1,26 @@
 export { catalogRoutes } from './catalog.routes';
 export {
+  createCategory,
   findVariantsBySku,
   getChannel,
   getLocation,
   getProduct,
   getVariantsByIds,
+  listCategories,
   listChannels,
   listLocations,
   priceFor,
   slugify,
+  upsertProductsBySku,
   type CatalogVariant,
   type Category,
   type Product,
   type SalesChannel,
   type StockLocation,
+  type UpsertProductInput,
+  type UpsertProductsResult,
+  type UpsertVariantInput,
+  type UpsertVariantOutcome,
   type Variant,
 } from './catalog.service';
 export {

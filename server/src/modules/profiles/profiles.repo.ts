@@ -224,6 +224,26 @@ export async function selectMergedAwayIds(ex: Executor, workspaceId: string, sur
   return found.map((r) => r.id);
 }
 
+/**
+ * In one round trip: the live profile for an id (itself, or the survivor it was merged into)
+ * first, then every profile merged into that survivor. Empty when there is no such profile.
+ */
+export async function selectTimelineIds(ex: Executor, workspaceId: string, id: string): Promise<string[]> {
+  const found = await rows<{ id: string }>(
+    ex,
+    sql`WITH live AS (
+          SELECT l.id FROM profiles p
+          JOIN profiles l ON l.workspace_id = p.workspace_id AND l.id = COALESCE(p.merged_into, p.id)
+          WHERE p.workspace_id = ${workspaceId} AND p.id = ${id}
+        )
+        SELECT id, 0 AS o FROM live
+        UNION ALL
+        SELECT m.id, 1 AS o FROM profiles m WHERE m.workspace_id = ${workspaceId} AND m.merged_into = (SELECT id FROM live)
+        ORDER BY o`,
+  );
+  return found.map((r) => r.id);
+}
+
 /** (id, survivor) of every profile merged into one of the given survivors. */
 export async function selectMergedInto(ex: Executor, workspaceId: string, survivorIds: string[]): Promise<{ id: string; merged_into: string }[]> {
   if (survivorIds.length === 0) return [];

@@ -317,8 +317,9 @@ function toProfile(row: repo.ProfileRow, ids: repo.OwnerRow[], merged: string[])
 
 /** The survivor id and the ids merged into it: every profile id whose events form its timeline. */
 export async function getTimelineProfileIds(ex: Executor, workspaceId: string, id: string): Promise<string[]> {
-  const row = await liveProfileRow(ex, workspaceId, id);
-  return [row.id, ...(await repo.selectMergedAwayIds(ex, workspaceId, row.id))];
+  const ids = await repo.selectTimelineIds(ex, workspaceId, id);
+  if (ids.length === 0) throw new AppError('profile_not_found', `Profile ${id} not found`, { id });
+  return ids;
 }
 
 /** Like getTimelineProfileIds, but [] for a profile that is gone (erased) instead of an error. */
