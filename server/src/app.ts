@@ -23,6 +23,8 @@ import { inventoryRoutes, startReservationSweeper } from './modules/inventory';
 import { ordersRoutes, startCommerceFactsConsumer } from './modules/orders';
 import { CartHub, startCartMergeConsumer } from './modules/carts';
 import { adminCartRoutes, customerTokenRoutes, storeCartRoutes } from './flows/cart-api';
+import { promotionsRoutes, startRedemptionReversalConsumer } from './modules/promotions';
+import { pricingRoutes } from './flows/pricing-api';
 
 export interface BuildAppOptions {
   config: Config;
@@ -169,6 +171,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(adminCartRoutes(ctx, guard, cartHub));
   await app.register(storeCartRoutes(ctx, cartHub, writer));
   await app.register(customerTokenRoutes(ctx, guard, writer));
+  await app.register(promotionsRoutes(ctx, guard));
+  await app.register(pricingRoutes(ctx, guard));
 
   // Background work: expired reservations go back on the shelf; merges fold commerce facts.
   const stopWorkers: (() => Promise<void>)[] = [];
@@ -178,6 +182,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     stopWorkers.push(() => facts.stop());
     const cartMerges = await startCartMergeConsumer(db, app.log);
     stopWorkers.push(() => cartMerges.stop());
+    const reversals = await startRedemptionReversalConsumer(db, app.log);
+    stopWorkers.push(() => reversals.stop());
   }
 
   // Live cart streams end first, or closing would wait on them.

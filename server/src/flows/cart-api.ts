@@ -128,13 +128,17 @@ function cartRoutes(
   }
 
   app.get(prefix, {
-    schema: schema('The customer\'s cart, priced for the channel', { ...params, ...(opts.admin ? { querystring: S.AdminCartQuery } : {}), response: { 200: S.CartSchema, ...errors } }),
+    schema: schema('The customer\'s cart, priced for the channel (promotions applied; ?explain=true lists those that did not apply and why)', {
+      ...params,
+      querystring: opts.admin ? S.AdminCartQuery : S.CartQuery,
+      response: { 200: S.CartSchema, ...errors },
+    }),
   }, async (request) => {
-    const q = request.query as { channelId?: string };
+    const q = request.query as { channelId?: string; explain?: boolean };
     const t = await opts.resolve(request, 'read', q.channelId);
     if ('cart' in t) return t.cart;
     const currency = (await getWorkspace(db.orm, t.workspaceId)).currency;
-    const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency });
+    const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency, explain: q.explain === true });
     if (!opts.admin && t.channel) await recordCartViewed(db.orm, cart, t.channel, t.workspaceId);
     return cart;
   });
@@ -186,6 +190,29 @@ function cartRoutes(
     return change(request, q.channelId, { kind: 'clear' }, q.version);
   });
 
+  app.post(`${prefix}/codes`, {
+    schema: schema('Enter a promotion code: kept on the cart (applied when the cart qualifies); 409 coupon_denied with the reason when it cannot be used', {
+      ...params,
+      body: opts.admin ? S.AdminCodeBody : S.CodeBody,
+      response: { 200: S.CartSchema, ...errors },
+    }),
+  }, async (request) => {
+    const b = request.body as { code: string; version?: number; channelId?: string };
+    return change(request, b.channelId, { kind: 'addCode', code: b.code }, b.version);
+  });
+
+  app.delete(`${prefix}/codes/:code`, {
+    schema: schema('Remove a code from the cart', {
+      params: opts.admin ? S.AdminCodeParams : S.CodeParams,
+      querystring: opts.admin ? S.AdminVersionQuery : S.VersionQuery,
+      response: { 200: S.CartSchema, ...errors },
+    }),
+  }, async (request) => {
+    const q = request.query as { version?: number; channelId?: string };
+    const { code } = request.params as { code: string };
+    return change(request, q.channelId, { kind: 'removeCode', code }, q.version);
+  });
+
   app.post(`${prefix}/checkout`, {
     schema: schema('Record checkout progress: started (holds the units), shipping, payment, payment_failed (with the provider\'s reason), cancelled', {
       ...params,
@@ -204,11 +231,11 @@ function cartRoutes(
       response: { 200: OrderSchema, 201: OrderSchema, ...errors },
     }),
   }, async (request, reply) => {
-    const b = request.body as { idempotencyKey?: string; status?: 'placed' | 'paid'; version?: number; channelId?: string };
+    const b = request.body as { idempotencyKey?: string; status?: 'placed' | 'paid'; version?: number; channelId?: string; expectedTotal?: number };
     const key = idempotencyKeyOf(request, b);
     const t = await opts.resolve(request, 'write', b.channelId);
     if ('cart' in t) throw new Error('an order resolved no customer');
-    const { order, created } = await checkoutCart(db, { ...withChannel(t), idempotencyKey: key, expectedVersion: b.version, ...(b.status ? { status: b.status } : {}) });
+    const { order, created } = await checkoutCart(db, { ...withChannel(t), idempotencyKey: key, expectedVersion: b.version, ...(b.expectedTotal !== undefined ? { expectedTotal: b.expectedTotal } : {}), ...(b.status ? { status: b.status } : {}) });
     return reply.code(created ? 201 : 200).send(order);
   });
 }

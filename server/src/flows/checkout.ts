@@ -5,14 +5,15 @@
  * closes, and "Order Completed" lands on the timeline. The idempotency key makes retries safe:
  * the same key answers with the same order, also when two retries race.
  */
-import type { Database } from '../db/client';
+import type { Database, Executor } from '../db/client';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
-import type { SalesChannel } from '../modules/catalog';
-import { cartHolder, closeCart, lockCartForCheckout } from '../modules/carts';
+import type { CatalogVariant, SalesChannel } from '../modules/catalog';
+import { cartHolder, closeCart, lockCartForCheckout, type Cart } from '../modules/carts';
 import { convertReservations, takeStock } from '../modules/inventory';
 import { createOrder, findOrder, setLineLocations, type Order } from '../modules/orders';
 import { getVariantsByIds } from '../modules/catalog';
+import { lockCodes, price, recordRedemptions, type Priced } from '../modules/promotions';
 
 export interface CheckoutInput {
   workspaceId: string;
@@ -21,6 +22,8 @@ export interface CheckoutInput {
   actor: string;
   idempotencyKey: string;
   expectedVersion?: number;
+  /** The total the shopper was shown; a different total now gets 409 price_changed. */
+  expectedTotal?: number;
   status?: 'placed' | 'paid';
 }
 
@@ -45,6 +48,19 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
       });
       const cartId = cart.id!;
       const variants = await getVariantsByIds(tx, workspaceId, cart.lines.map((l) => l.variantId));
+      const priced = await priceUnderLock(tx, { workspaceId, profileId: cart.profileId, channel, cart, variants });
+      // A code the shopper entered must still apply now (a single-use code may just have gone
+      // to another order); and when the client says what total it showed, that is the total.
+      const lostCodes = priced.codes.filter((c) => c.status !== 'applied');
+      if (lostCodes.length > 0) {
+        throw new AppError('promotion_unavailable', `Code ${lostCodes.map((c) => c.code).join(', ')} cannot be used now: ${lostCodes[0]!.message ?? 'it no longer applies'}`, {
+          coupons: lostCodes.map((c) => ({ coupon: c.code, reason: c.reason })),
+        });
+      }
+      if (input.expectedTotal !== undefined && input.expectedTotal !== priced.result.total) {
+        throw new AppError('price_changed', `The total is now ${priced.result.total}, not ${input.expectedTotal}: show the cart again`, { total: priced.result.total });
+      }
+      const discountOf = new Map(priced.result.lines.map((l) => [l.variantId, l.discount]));
       const orderId = newId('ord');
       const firstLocation = channel.locations[0]?.id ?? '';
       const result = await createOrder(tx, {
@@ -59,8 +75,8 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
         cartId,
         status: input.status ?? 'placed',
         currency: cart.currency,
-        discountTotal: cart.discountTotal,
-        shippingTotal: cart.shippingTotal,
+        discountTotal: priced.result.discountTotal,
+        shippingTotal: priced.result.shippingFee - priced.result.shippingDiscount,
         placedAt: new Date(),
         sourceId: channel.sourceId,
         actor: input.actor,
@@ -72,10 +88,19 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
           categoryIds: variants.get(l.variantId)?.categoryIds ?? [],
           quantity: l.quantity,
           unitPrice: l.unitPrice,
+          discount: discountOf.get(l.variantId) ?? 0,
           locationId: firstLocation,
         })),
       });
       if (!result.created) throw new RepeatedCheckout(result.order);
+      await recordRedemptions(tx, {
+        workspaceId,
+        orderId,
+        profileId: cart.profileId,
+        channelId: channel.id,
+        orderTotal: result.order.total,
+        applied: priced.result.applied.map((a) => ({ promotionId: a.promotionId, amount: a.amount, code: a.code })),
+      });
 
       // Held units become the sale; whatever is not held (expired, or never reserved) is taken now.
       const converted = await convertReservations(tx, { workspaceId, holder: cartHolder(cartId), orderId, actor: input.actor });
@@ -111,6 +136,37 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
       }
       throw err;
     });
+}
+
+/**
+ * Price the cart again holding the row locks of the promotions (and codes) it uses, so their
+ * limits and budgets are read and counted by one order at a time. If the locked counters change
+ * the outcome (the last use went to another order), price again with the new set locked too.
+ */
+async function priceUnderLock(
+  tx: Executor,
+  o: { workspaceId: string; profileId: string | null; channel: SalesChannel; cart: Cart; variants: Map<string, CatalogVariant> },
+): Promise<Priced> {
+  const input = {
+    workspaceId: o.workspaceId,
+    profileId: o.profileId,
+    channel: o.channel,
+    lines: o.cart.lines.flatMap((l) => {
+      const variant = o.variants.get(l.variantId);
+      return variant ? [{ variant, quantity: l.quantity, unitPrice: l.unitPrice }] : [];
+    }),
+    codes: o.cart.codes.map((c) => c.code),
+    shippingFee: o.cart.shippingTotal,
+  };
+  const usedCodes = o.cart.codes.filter((c) => c.status !== 'denied').map((c) => c.code);
+  if (usedCodes.length > 0) await lockCodes(tx, o.workspaceId, usedCodes);
+  let locked = new Set(o.cart.promotions.map((p) => p.promotionId));
+  for (let round = 0; ; round++) {
+    const priced = await price(tx, { ...input, lockPromotionIds: [...locked] });
+    const wanted = priced.result.applied.map((a) => a.promotionId);
+    if (wanted.every((id) => locked.has(id)) || round === 3) return priced;
+    locked = new Set([...locked, ...wanted]);
+  }
 }
 
 class RepeatedCheckout extends Error {

@@ -45,7 +45,8 @@ export function ulid(now = Date.now()): string {
 export type IdPrefix =
   | 'ws' | 'src' | 'tok' | 'prf' | 'mrg' | 'msg'
   | 'ch' | 'loc' | 'cat' | 'prod' | 'var'
-  | 'adj' | 'rsv' | 'cart' | 'ord' | 'otr' | 'ctok';
+  | 'adj' | 'rsv' | 'cart' | 'ord' | 'otr' | 'ctok'
+  | 'promo' | 'paud' | 'pbat' | 'pred';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -117,8 +117,33 @@ export async function deleteCartsOfProfiles(ex: Executor, workspaceId: string, p
   const gone = await rows<{ id: string }>(
     ex,
     sql`WITH c AS (DELETE FROM carts WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)} RETURNING id),
-             l AS (DELETE FROM cart_lines WHERE workspace_id = ${workspaceId} AND cart_id IN (SELECT id FROM c))
+             l AS (DELETE FROM cart_lines WHERE workspace_id = ${workspaceId} AND cart_id IN (SELECT id FROM c)),
+             k AS (DELETE FROM cart_codes WHERE workspace_id = ${workspaceId} AND cart_id IN (SELECT id FROM c))
         SELECT id FROM c`,
   );
   return gone.length;
+}
+
+/** Codes entered on a cart, in the order they were entered. */
+export async function selectCodes(ex: Executor, workspaceId: string, cartId: string): Promise<string[]> {
+  const found = await rows<{ code: string }>(ex, sql`SELECT code FROM cart_codes WHERE workspace_id = ${workspaceId} AND cart_id = ${cartId} ORDER BY added_at, code`);
+  return found.map((r) => r.code);
+}
+
+export async function insertCode(ex: Executor, workspaceId: string, cartId: string, code: string): Promise<void> {
+  await ex.execute(sql`INSERT INTO cart_codes (workspace_id, cart_id, code) VALUES (${workspaceId}, ${cartId}, ${code}) ON CONFLICT DO NOTHING`);
+}
+
+export async function deleteCode(ex: Executor, workspaceId: string, cartId: string, code: string): Promise<void> {
+  await ex.execute(sql`DELETE FROM cart_codes WHERE workspace_id = ${workspaceId} AND cart_id = ${cartId} AND code = ${code}`);
+}
+
+/** Carry codes over to a cart (merge). */
+export async function copyCodes(ex: Executor, workspaceId: string, fromCartIds: string[], toCartId: string): Promise<void> {
+  if (fromCartIds.length === 0) return;
+  await ex.execute(
+    sql`INSERT INTO cart_codes (workspace_id, cart_id, code, added_at)
+        SELECT workspace_id, ${toCartId}, code, added_at FROM cart_codes WHERE workspace_id = ${workspaceId} AND cart_id = ${anyOf(fromCartIds)}
+        ON CONFLICT DO NOTHING`,
+  );
 }

@@ -16,7 +16,8 @@ export const CartLineSchema = Type.Object({
   title: Type.String(),
   quantity: Type.Integer(),
   unitPrice: Type.Integer(),
-  total: Type.Integer(),
+  discount: Type.Integer({ description: 'Promotions’ discount on this line.' }),
+  total: Type.Integer({ description: 'unitPrice × quantity − discount.' }),
   available: Type.Integer({ description: 'What the pricing channel can sell of it now.' }),
   addedOnChannelId: Nullable(Type.String()),
   addedAt: Type.String({ format: 'date-time' }),
@@ -48,7 +49,32 @@ export const CartSchema = Type.Object(
     subtotal: Type.Integer(),
     discountTotal: Type.Integer(),
     shippingTotal: Type.Integer(),
+    shippingDiscount: Type.Integer(),
     total: Type.Integer(),
+    promotions: Type.Array(
+      Type.Object({ promotionId: Type.String(), name: Type.String(), amount: Type.Integer(), code: Nullable(Type.String()), description: Type.String() }),
+    ),
+    codes: Type.Array(
+      Type.Object({
+        code: Type.String(),
+        status: Type.Union([Type.Literal('applied'), Type.Literal('not_applied'), Type.Literal('denied')]),
+        promotionId: Nullable(Type.String()),
+        reason: Nullable(Type.String()),
+        message: Nullable(Type.String()),
+      }),
+    ),
+    gifts: Type.Array(Type.Object({ variantId: Type.String(), sku: Type.String(), title: Type.String(), quantity: Type.Integer(), promotionId: Type.String() })),
+    notApplied: Type.Optional(
+      Type.Array(
+        Type.Object({
+          promotionId: Type.String(),
+          name: Type.String(),
+          reason: Type.String(),
+          message: Type.String(),
+          missing: Type.Optional(Type.Object({ spend: Type.Optional(Type.Integer()), saving: Type.Optional(Type.Integer()), items: Type.Optional(Type.Integer()) })),
+        }),
+      ),
+    ),
     checkout: CheckoutStateSchema,
     orderId: Nullable(Type.String()),
     createdAt: Nullable(Type.String({ format: 'date-time' })),
@@ -72,7 +98,17 @@ export const AdminSkuParams = Type.Object({ id: Type.String({ minLength: 1, maxL
 export const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export const VersionQuery = Type.Object({ version: Type.Optional(Version) });
 export const AdminVersionQuery = Type.Object({ ...ChannelField, version: Type.Optional(Version) });
-export const AdminCartQuery = Type.Object({ channelId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Price the cart for this channel (default: the channel that changed it last).' })) });
+const explain = Type.Optional(Type.Boolean({ description: 'Also list the promotions that did not apply, and why.' }));
+export const CartQuery = Type.Object({ explain });
+export const AdminCartQuery = Type.Object({
+  channelId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Price the cart for this channel (default: the channel that changed it last).' })),
+  explain,
+});
+const codeFields = { code: Type.String({ minLength: 1, maxLength: 60 }), version: Type.Optional(Version) };
+export const CodeBody = Type.Object(codeFields, { additionalProperties: false });
+export const AdminCodeBody = Type.Object({ ...ChannelField, ...codeFields }, { additionalProperties: false });
+export const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 60 }) });
+export const AdminCodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), code: Type.String({ minLength: 1, maxLength: 60 }) });
 
 const checkoutFields = {
   step: Type.Union([Type.Literal('started'), Type.Literal('shipping'), Type.Literal('payment'), Type.Literal('payment_failed'), Type.Literal('cancelled')], {
@@ -96,6 +132,7 @@ const orderFields = {
     Type.String({ minLength: 1, maxLength: 200, description: 'Makes retries safe (or send the Idempotency-Key header). The same key returns the same order.' }),
   ),
   status: Type.Optional(Type.Union([Type.Literal('placed'), Type.Literal('paid')], { description: 'paid when the payment already succeeded (default placed).' })),
+  expectedTotal: Type.Optional(Type.Integer({ minimum: 0, description: 'The total the shopper was shown: if promotions changed it meanwhile, 409 price_changed.' })),
   version: Type.Optional(Version),
 };
 export const PlaceCartOrderBody = Type.Object(orderFields, { additionalProperties: false });

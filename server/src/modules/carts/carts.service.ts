@@ -23,6 +23,7 @@ import { findVariantsBySku, getChannel, getVariantsByIds, priceFor, type Catalog
 import { recordEvents, type RecordedEvent } from '../ingest';
 import { availableForChannel, checkAvailable, getLevels, releaseReservations, reserveStock } from '../inventory';
 import { findTimelineProfileIds, getTimelineProfileIds } from '../profiles';
+import { normalizeCode, price, recordCouponEvents, resolveCodes, type AppliedPromotion, type CodeOutcome, type NotApplied } from '../promotions';
 import type { CommerceSettings } from '../workspaces';
 import * as repo from './carts.repo';
 
@@ -64,6 +65,9 @@ export interface CartLine {
   quantity: number;
   /** For the channel the cart is priced for, minor units. */
   unitPrice: number;
+  /** Promotions' discount on this line. */
+  discount: number;
+  /** unitPrice × quantity − discount. */
   total: number;
   /** What that channel can sell of this variant now (not counting units held for this cart). */
   available: number;
@@ -89,8 +93,18 @@ export interface Cart {
   itemCount: number;
   subtotal: number;
   discountTotal: number;
+  /** The shipping fee chosen at checkout, before any shipping discount. */
   shippingTotal: number;
+  shippingDiscount: number;
   total: number;
+  /** Promotions applied, each with its amount. */
+  promotions: AppliedPromotion[];
+  /** Codes entered and what became of each. */
+  codes: CodeOutcome[];
+  /** Free items promotions add. */
+  gifts: { variantId: string; sku: string; title: string; quantity: number; promotionId: string }[];
+  /** With `explain`: the promotions that did not apply, and why. */
+  notApplied?: NotApplied[];
   checkout: CheckoutState;
   orderId: string | null;
   createdAt: string | null;
@@ -102,6 +116,8 @@ export type CartOp =
   | { kind: 'set'; sku: string; quantity: number }
   | { kind: 'remove'; sku: string }
   | { kind: 'clear' }
+  | { kind: 'addCode'; code: string }
+  | { kind: 'removeCode'; code: string }
   | { kind: 'checkout'; step: 'started' }
   | { kind: 'checkout'; step: 'shipping'; method: string; fee: number; address?: Record<string, unknown> }
   | { kind: 'checkout'; step: 'payment'; provider: string; method: string }
@@ -131,6 +147,8 @@ const titleOf = (v: CatalogVariant): string => (v.title ? `${v.productTitle} —
 interface Known {
   lines?: repo.CartLineRow[];
   variants?: Map<string, CatalogVariant>;
+  /** Include the promotions that did not apply and why. */
+  explain?: boolean;
 }
 
 /** Price a cart for a channel. */
@@ -146,28 +164,48 @@ async function toCart(
   const variantIds = lineRows.map((l) => l.variant_id);
   const variants = known.variants ?? (await getVariantsByIds(ex, workspaceId, variantIds));
   const levels = await getLevels(ex, workspaceId, variantIds);
-  const lines: CartLine[] = [];
+  const priceable: { row: repo.CartLineRow; v: CatalogVariant; unitPrice: number }[] = [];
   for (const l of lineRows) {
     const v = variants.get(l.variant_id);
     if (!v) continue; // deleted from the catalog: no longer sellable, not shown
-    const unitPrice = channel ? priceFor(v, channel.id) : v.price;
-    lines.push({
+    priceable.push({ row: l, v, unitPrice: channel ? priceFor(v, channel.id) : v.price });
+  }
+  const checkout = checkoutOf(row);
+  const shippingTotal = checkout.shipping?.fee ?? 0;
+  const codes = row ? await repo.selectCodes(ex, workspaceId, row.id) : [];
+  // Promotions price an open cart for the channel looking at it; a closed cart keeps list prices.
+  const priced =
+    channel && (row?.status ?? 'active') === 'active' && (priceable.length > 0 || codes.length > 0)
+      ? await price(ex, {
+          workspaceId,
+          profileId,
+          channel,
+          lines: priceable.map((p) => ({ variant: p.v, quantity: p.row.quantity, unitPrice: p.unitPrice })),
+          codes,
+          shippingFee: shippingTotal,
+        })
+      : undefined;
+  const discountOf = new Map(priced?.result.lines.map((l) => [l.variantId, l.discount]) ?? []);
+  const lines: CartLine[] = priceable.map(({ row: l, v, unitPrice }) => {
+    const discount = discountOf.get(v.id) ?? 0;
+    return {
       variantId: v.id,
       productId: v.productId,
       sku: v.sku,
       title: titleOf(v),
       quantity: l.quantity,
       unitPrice,
-      total: unitPrice * l.quantity,
+      discount,
+      total: unitPrice * l.quantity - discount,
       available: channel ? availableForChannel(channel, levels, v.id) : levels.filter((x) => x.variantId === v.id).reduce((n, x) => n + Math.max(x.available, 0), 0),
       addedOnChannelId: l.channel_id,
       addedAt: toDate(l.added_at).toISOString(),
-    });
-  }
-  const checkout = checkoutOf(row);
-  const subtotal = lines.reduce((n, l) => n + l.total, 0);
-  const shippingTotal = checkout.shipping?.fee ?? 0;
-  const discountTotal = 0;
+    };
+  });
+  const subtotal = lines.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
+  const discountTotal = priced?.result.discountTotal ?? 0;
+  const shippingDiscount = priced?.result.shippingDiscount ?? 0;
+  const giftVariants = priced && priced.result.gifts.length > 0 ? await getVariantsByIds(ex, workspaceId, priced.result.gifts.map((g) => g.variantId)) : new Map<string, CatalogVariant>();
   return {
     id: row?.id ?? null,
     profileId,
@@ -181,7 +219,15 @@ async function toCart(
     subtotal,
     discountTotal,
     shippingTotal,
-    total: Math.max(subtotal - discountTotal, 0) + shippingTotal,
+    shippingDiscount,
+    total: Math.max(subtotal - discountTotal, 0) + shippingTotal - shippingDiscount,
+    promotions: priced?.result.applied ?? [],
+    codes: priced?.codes ?? codes.map((code) => ({ code, status: 'not_applied', promotionId: null, reason: null, message: null })),
+    gifts: (priced?.result.gifts ?? []).flatMap((g) => {
+      const v = giftVariants.get(g.variantId);
+      return v ? [{ variantId: v.id, sku: v.sku, title: titleOf(v), quantity: g.quantity, promotionId: g.promotionId }] : [];
+    }),
+    ...(known.explain ? { notApplied: priced?.result.notApplied ?? [] } : {}),
     checkout,
     orderId: row?.order_id ?? null,
     createdAt: row ? toDate(row.created_at).toISOString() : null,
@@ -204,7 +250,11 @@ export function emptyCart(opts: { profileId: string | null; channel: SalesChanne
     subtotal: 0,
     discountTotal: 0,
     shippingTotal: 0,
+    shippingDiscount: 0,
     total: 0,
+    promotions: [],
+    codes: [],
+    gifts: [],
     checkout: { ...EMPTY_CHECKOUT },
     orderId: null,
     createdAt: null,
@@ -220,7 +270,7 @@ async function notifyCart(ex: Executor, workspaceId: string, profileIds: string[
  * The customer's active cart, priced for `channel`. Pending guest carts of merged profiles are
  * merged first (in their own transaction) so every reader sees one cart.
  */
-export async function getCart(db: Database, opts: { workspaceId: string; profileId: string; channel?: SalesChannel; currency?: string }): Promise<Cart> {
+export async function getCart(db: Database, opts: { workspaceId: string; profileId: string; channel?: SalesChannel; currency?: string; explain?: boolean }): Promise<Cart> {
   const ids = await getTimelineProfileIds(db.orm, opts.workspaceId, opts.profileId);
   const live = ids[0]!;
   const carts = await repo.selectActiveCarts(db.orm, opts.workspaceId, ids);
@@ -229,11 +279,11 @@ export async function getCart(db: Database, opts: { workspaceId: string; profile
   if (carts.some((c) => c.profile_id !== live)) {
     return db.orm.transaction(async (tx) => {
       const row = await lockCart(tx, opts.workspaceId, ids, 'merge on read');
-      return toCart(tx, opts.workspaceId, live, row, await priceFor(tx, row));
+      return toCart(tx, opts.workspaceId, live, row, await priceFor(tx, row), { explain: opts.explain ?? false });
     });
   }
   if (!carts[0]) return emptyCart({ profileId: live, channel: opts.channel ?? null, currency: opts.currency ?? 'VND' });
-  return toCart(db.orm, opts.workspaceId, live, carts[0], await priceFor(db.orm, carts[0]));
+  return toCart(db.orm, opts.workspaceId, live, carts[0], await priceFor(db.orm, carts[0]), { explain: opts.explain ?? false });
 }
 
 /** A cart by id (active or closed), priced for a channel. */
@@ -288,6 +338,7 @@ async function mergeCarts(tx: Executor, workspaceId: string, live: string, carts
     qty.set(l.variant_id, merged);
     await repo.upsertLine(tx, workspaceId, { cartId: target.id, variantId: l.variant_id, quantity: merged, channelId: l.channel_id });
   }
+  await repo.copyCodes(tx, workspaceId, others.map((c) => c.id), target.id);
   target = await repo.updateCart(tx, workspaceId, target.id, target.profile_id === live ? {} : { profileId: live });
   await appendDomainEvents(tx, [
     { workspaceId, type: 'cart.merged', profileId: live, ref: target.id, data: { from: others.map((c) => c.id), into: target.id } },
@@ -308,6 +359,7 @@ function stepEntry(step: string, channel: SalesChannel): CheckoutState['history'
 export async function changeCart(db: Database, caller: CartCaller, op: CartOp, expectedVersion?: number): Promise<Cart> {
   const { workspaceId, channel } = caller;
   if (channel.archivedAt) throw new AppError('validation_failed', `channelId: channel ${channel.id} is archived`, { field: 'channelId' });
+  if (op.kind === 'addCode') await refuseDeniedCode(db, caller, op.code);
   return db.orm.transaction(async (tx) => {
     const ids = await getTimelineProfileIds(tx, workspaceId, caller.profileId);
     const live = ids[0]!;
@@ -319,7 +371,7 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
         cart: current,
       });
     }
-    const removes = op.kind === 'remove' || op.kind === 'clear' || (op.kind === 'checkout' && op.step === 'cancelled');
+    const removes = op.kind === 'remove' || op.kind === 'clear' || op.kind === 'removeCode' || (op.kind === 'checkout' && op.step === 'cancelled');
     if (!row && removes) return toCart(tx, workspaceId, live, undefined, channel); // nothing to remove: already so
     if (!row) row = await createCart(tx, { workspaceId, profileId: live, channel });
     if (row.currency !== channel.currency) {
@@ -343,6 +395,10 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
       else after.set(v.id, want);
     } else if (op.kind === 'clear') {
       after.clear();
+    } else if (op.kind === 'addCode') {
+      await repo.insertCode(tx, workspaceId, row.id, normalizeCode(op.code));
+    } else if (op.kind === 'removeCode') {
+      await repo.deleteCode(tx, workspaceId, row.id, normalizeCode(op.code));
     } else {
       checkout = nextCheckout(checkout, op, channel, after.size);
     }
@@ -388,6 +444,29 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
     return cart;
   });
 
+}
+
+/**
+ * A code that cannot be used at all (unknown, used up, promotion over) is refused with 409
+ * coupon_denied and its reason, and "Coupon Denied" goes on the timeline. A code that exists
+ * but does not apply to this cart yet is kept on the cart (it applies once the cart qualifies).
+ */
+async function refuseDeniedCode(db: Database, caller: CartCaller, code: string): Promise<void> {
+  const { denied } = await resolveCodes(db.orm, caller.workspaceId, [code]);
+  const d = denied[0];
+  if (!d) return;
+  const [live] = await findTimelineProfileIds(db.orm, caller.workspaceId, caller.profileId);
+  if (live) {
+    await recordCouponEvents(db.orm, {
+      workspaceId: caller.workspaceId,
+      profileId: live,
+      channelType: caller.channel.type,
+      sourceId: caller.channel.sourceId,
+      cartId: null,
+      outcomes: [{ code: d.code, applied: false, reason: d.reason }],
+    });
+  }
+  throw new AppError('coupon_denied', d.message, { coupon: d.code, reason: d.reason });
 }
 
 async function createCart(tx: Executor, c: { workspaceId: string; profileId: string; channel: SalesChannel }): Promise<repo.CartRow> {
@@ -469,6 +548,16 @@ function cartEvents(o: {
     const v = o.variants.get(id);
     if (diff === 0 || !v) continue;
     push(diff > 0 ? 'Product Added' : 'Product Removed', productProps(v, priceFor(v, caller.channel.id), Math.abs(diff), cart.currency));
+  }
+  if (op.kind === 'addCode' || op.kind === 'removeCode') {
+    const code = normalizeCode(op.code);
+    const outcome = cart.codes.find((c) => c.code === code);
+    if (op.kind === 'removeCode') push('Coupon Removed', { coupon_id: code, coupon_name: code });
+    else if (outcome?.status === 'applied') {
+      const amount = cart.promotions.find((p) => p.promotionId === outcome.promotionId)?.amount ?? 0;
+      push('Coupon Applied', { coupon_id: code, coupon_name: code, promotion_id: outcome.promotionId, discount: amount });
+    } else push('Coupon Denied', { coupon_id: code, coupon_name: code, promotion_id: outcome?.promotionId ?? null, reason: outcome?.reason ?? 'not_applied', message: outcome?.message ?? null });
+    return out;
   }
   if (op.kind !== 'checkout') return out;
   const products = cart.lines.map((l) => ({ product_id: l.productId, variant_id: l.variantId, sku: l.sku, name: l.title, price: l.unitPrice, quantity: l.quantity }));

@@ -43,3 +43,15 @@ export const cartLines = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.cartId, t.variantId] }), check('cart_lines_positive', sql`quantity > 0`)],
 );
+
+/** Codes entered on a cart (kept until removed or the cart is ordered). */
+export const cartCodes = pgTable(
+  'cart_codes',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    cartId: text('cart_id').notNull(),
+    code: text('code').notNull(),
+    addedAt: timestamptz('added_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.cartId, t.code] })],
+);

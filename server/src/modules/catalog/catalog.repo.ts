@@ -431,3 +431,20 @@ export async function selectCatalogVariants(
         ORDER BY v.id`,
   );
 }
+
+// References
+
+/** Which of these ids exist in the workspace, per kind (one round trip). */
+export async function selectExistingIds(
+  ex: Executor,
+  workspaceId: string,
+  ids: { productIds: string[]; categoryIds: string[]; variantIds: string[]; channelIds: string[] },
+): Promise<{ kind: string; id: string }[]> {
+  return rows<{ kind: string; id: string }>(
+    ex,
+    sql`SELECT 'product' AS kind, id FROM products WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids.productIds)}
+        UNION ALL SELECT 'category', id FROM categories WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids.categoryIds)}
+        UNION ALL SELECT 'variant', id FROM variants WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids.variantIds)}
+        UNION ALL SELECT 'channel', id FROM sales_channels WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids.channelIds)}`,
+  );
+}

@@ -969,3 +969,27 @@ export async function upsertProductsBySku(ex: Executor, workspaceId: string, lis
     all.length === 1 ? { sku: all[0]!.sku, barcode: all[0]!.barcode } : {},
   );
 }
+
+/**
+ * Check references held elsewhere (a promotion's products, categories, variants, channels):
+ * throws 400 naming the first unknown id and what it should have been.
+ */
+export async function assertCatalogIdsExist(
+  ex: Executor,
+  workspaceId: string,
+  ids: { productIds: string[]; categoryIds: string[]; variantIds: string[]; channelIds: string[] },
+): Promise<void> {
+  const total = ids.productIds.length + ids.categoryIds.length + ids.variantIds.length + ids.channelIds.length;
+  if (total === 0) return;
+  const found = new Set((await repo.selectExistingIds(ex, workspaceId, ids)).map((r) => `${r.kind}:${r.id}`));
+  const kinds = [
+    ['product', ids.productIds],
+    ['category', ids.categoryIds],
+    ['variant', ids.variantIds],
+    ['channel', ids.channelIds],
+  ] as const;
+  for (const [kind, list] of kinds) {
+    const missing = list.find((id) => !found.has(`${kind}:${id}`));
+    if (missing !== undefined) throw new AppError('validation_failed', `Unknown ${kind} ${missing}`, { field: `${kind}Id`, [`${kind}Id`]: missing });
+  }
+}

@@ -1,6 +1,7 @@
 export { catalogRoutes } from './catalog.routes';
 export {
   createCategory,
+  assertCatalogIdsExist,
   findVariantsBySku,
   getChannel,
   getLocation,

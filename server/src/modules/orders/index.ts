@@ -2,6 +2,7 @@ export {
   createOrder,
   findOrder,
   getCommerceFacts,
+  getLastPurchaseByCategory,
   getOrder,
   listOrders,
   NEXT_STATUS,

@@ -110,6 +110,7 @@ export interface LineRow {
   category_ids: string[];
   quantity: number;
   unit_price: number;
+  discount: number;
   total: number;
   location_id: string;
 }
@@ -117,10 +118,10 @@ export interface LineRow {
 export async function insertLines(ex: Executor, workspaceId: string, lines: LineRow[]): Promise<void> {
   if (lines.length === 0) return;
   await ex.execute(sql`
-    INSERT INTO order_lines (workspace_id, order_id, line_no, variant_id, product_id, sku, title, category_ids, quantity, unit_price, total, location_id)
-    SELECT ${workspaceId}, x.order_id, x.line_no, x.variant_id, x.product_id, x.sku, x.title, x.category_ids, x.quantity, x.unit_price, x.total, x.location_id
+    INSERT INTO order_lines (workspace_id, order_id, line_no, variant_id, product_id, sku, title, category_ids, quantity, unit_price, discount, total, location_id)
+    SELECT ${workspaceId}, x.order_id, x.line_no, x.variant_id, x.product_id, x.sku, x.title, x.category_ids, x.quantity, x.unit_price, x.discount, x.total, x.location_id
     FROM json_to_recordset(${json(lines)}::json) AS x(order_id text, line_no int, variant_id text, product_id text, sku text, title text,
-      category_ids jsonb, quantity int, unit_price bigint, total bigint, location_id text)`);
+      category_ids jsonb, quantity int, unit_price bigint, discount bigint, total bigint, location_id text)`);
 }
 
 export async function updateLineLocations(ex: Executor, workspaceId: string, orderId: string, list: { variantId: string; locationId: string }[]): Promise<void> {
@@ -135,7 +136,7 @@ export async function selectLines(ex: Executor, workspaceId: string, orderIds: s
   if (orderIds.length === 0) return [];
   return rows<LineRow>(
     ex,
-    sql`SELECT order_id, line_no, variant_id, product_id, sku, title, category_ids, quantity, unit_price, total, location_id
+    sql`SELECT order_id, line_no, variant_id, product_id, sku, title, category_ids, quantity, unit_price, discount, total, location_id
         FROM order_lines WHERE workspace_id = ${workspaceId} AND order_id = ${anyOf(orderIds)} ORDER BY order_id, line_no`,
   );
 }
@@ -216,4 +217,18 @@ export async function selectCommerce(ex: Executor, workspaceId: string, profileI
 export async function deleteCommerce(ex: Executor, workspaceId: string, profileIds: string[]): Promise<void> {
   if (profileIds.length === 0) return;
   await ex.execute(sql`DELETE FROM profile_commerce WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}`);
+}
+
+/** When each category was last bought by these profiles (orders not cancelled), on any channel. */
+export async function selectLastPurchaseByCategory(ex: Executor, workspaceId: string, profileIds: string[]): Promise<{ category_id: string; at: Date | string }[]> {
+  if (profileIds.length === 0) return [];
+  return rows<{ category_id: string; at: Date | string }>(
+    ex,
+    sql`SELECT c.category_id, max(o.placed_at) AS at
+        FROM orders o
+        JOIN order_lines l ON l.workspace_id = o.workspace_id AND l.order_id = o.id
+        CROSS JOIN LATERAL jsonb_array_elements_text(l.category_ids) AS c(category_id)
+        WHERE o.workspace_id = ${workspaceId} AND o.profile_id = ${anyOf(profileIds)} AND o.status NOT IN ('cancelled')
+        GROUP BY c.category_id`,
+  );
 }

@@ -19,6 +19,7 @@ export const OrderLineSchema = Type.Object({
   categoryIds: Type.Array(Type.String()),
   quantity: Type.Integer(),
   unitPrice: Type.Integer(),
+  discount: Type.Integer(),
   total: Type.Integer(),
   locationId: Type.String({ description: 'Where the stock left from.' }),
 });

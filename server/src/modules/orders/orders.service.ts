@@ -36,6 +36,9 @@ export interface OrderLine {
   categoryIds: string[];
   quantity: number;
   unitPrice: number;
+  /** Promotions' discount on this line. */
+  discount: number;
+  /** unitPrice × quantity − discount. */
   total: number;
   locationId: string;
 }
@@ -99,6 +102,7 @@ function toOrder(r: repo.OrderRow, lines: repo.LineRow[], transitions?: repo.Tra
         categoryIds: l.category_ids,
         quantity: l.quantity,
         unitPrice: l.unit_price,
+        discount: Number(l.discount),
         total: l.total,
         locationId: l.location_id,
       })),
@@ -129,14 +133,14 @@ function orderProperties(o: Order): Record<string, unknown> {
     discount: o.discountTotal,
     shipping: o.shippingTotal,
     currency: o.currency,
-    products: o.lines.map((l) => ({ product_id: l.productId, variant_id: l.variantId, sku: l.sku, name: l.title, price: l.unitPrice, quantity: l.quantity, category_ids: l.categoryIds })),
+    products: o.lines.map((l) => ({ product_id: l.productId, variant_id: l.variantId, sku: l.sku, name: l.title, price: l.unitPrice, quantity: l.quantity, discount: l.discount, category_ids: l.categoryIds })),
     ...(o.storeLocationId ? { store_location_id: o.storeLocationId } : {}),
   };
 }
 
 export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total' | 'shippingTotal'> {
   shippingTotal?: number;
-  lines: Omit<OrderLine, 'lineNo' | 'total'>[];
+  lines: (Omit<OrderLine, 'lineNo' | 'total' | 'discount'> & { discount?: number })[];
   sourceId: string | null;
   actor: string;
 }
@@ -147,8 +151,8 @@ export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total' 
  * idempotency key was seen before.
  */
 export async function createOrder(ex: Executor, input: NewOrderInput): Promise<{ order: Order; created: boolean }> {
-  const lines = input.lines.map((l, i) => ({ ...l, lineNo: i + 1, total: l.unitPrice * l.quantity }));
-  const subtotal = lines.reduce((n, l) => n + l.total, 0);
+  const lines = input.lines.map((l, i) => ({ ...l, lineNo: i + 1, discount: l.discount ?? 0, total: l.unitPrice * l.quantity - (l.discount ?? 0) }));
+  const subtotal = lines.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
   const shippingTotal = input.shippingTotal ?? 0;
   const row = await repo.insertOrder(ex, { ...input, subtotal, shippingTotal, total: Math.max(subtotal - input.discountTotal, 0) + shippingTotal });
   if (!row) {
@@ -166,6 +170,7 @@ export async function createOrder(ex: Executor, input: NewOrderInput): Promise<{
     category_ids: l.categoryIds,
     quantity: l.quantity,
     unit_price: l.unitPrice,
+    discount: l.discount,
     total: l.total,
     location_id: l.locationId,
   }));
@@ -339,6 +344,12 @@ export async function refreshCommerceFacts(ex: Executor, workspaceId: string, pr
   if (!live) return;
   await repo.recomputeCommerce(ex, workspaceId, live, ids, currency);
   await repo.deleteCommerce(ex, workspaceId, merged);
+}
+
+/** For purchase-history conditions: when each category was last bought by this customer (ISO), any channel. */
+export async function getLastPurchaseByCategory(ex: Executor, workspaceId: string, profileIds: string[]): Promise<Record<string, string>> {
+  const found = await repo.selectLastPurchaseByCategory(ex, workspaceId, profileIds);
+  return Object.fromEntries(found.map((r) => [r.category_id, toDate(r.at).toISOString()]));
 }
 
 export async function getCommerceFacts(ex: Executor, workspaceId: string, profileId: string, currency: string): Promise<CommerceFacts> {

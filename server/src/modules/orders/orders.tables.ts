@@ -54,6 +54,8 @@ export const orderLines = pgTable(
     categoryIds: jsonb('category_ids').notNull().default(sql`'[]'::jsonb`),
     quantity: integer('quantity').notNull(),
     unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
+    /** Promotions' discount on this line (total = unit price × quantity − discount). */
+    discount: bigint('discount', { mode: 'number' }).notNull().default(0),
     total: bigint('total', { mode: 'number' }).notNull(),
     /** Where the stock left from. */
     locationId: text('location_id').notNull(),

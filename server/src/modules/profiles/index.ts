@@ -2,6 +2,7 @@ export {
   eraseProfile,
   getMergeHistory,
   getProfile,
+  getProfileTraits,
   findTimelineProfileIds,
   getTimelineProfileIds,
   lookupProfile,

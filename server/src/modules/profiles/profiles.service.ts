@@ -322,6 +322,11 @@ export async function getTimelineProfileIds(ex: Executor, workspaceId: string, i
   return ids;
 }
 
+/** Just the traits of a profile (pricing reads them on every cart). */
+export async function getProfileTraits(ex: Executor, workspaceId: string, id: string): Promise<Record<string, unknown>> {
+  return (await liveProfileRow(ex, workspaceId, id)).traits;
+}
+
 /** Like getTimelineProfileIds, but [] for a profile that is gone (erased) instead of an error. */
 export async function findTimelineProfileIds(ex: Executor, workspaceId: string, id: string): Promise<string[]> {
   return getTimelineProfileIds(ex, workspaceId, id).catch((err: unknown) => {

@@ -1,0 +1,113 @@
+/**
+ * One price for every channel: the cart, a POS order, the admin quote and the offers endpoint
+ * all come here with (customer, channel, lines, codes), and the engine answers from the same
+ * rules and the same customer facts. A channel never has its own discount logic.
+ */
+import type { Executor } from '../../db/client';
+import type { CatalogVariant, SalesChannel } from '../catalog';
+import { getCommerceFacts, getLastPurchaseByCategory } from '../orders';
+import { findTimelineProfileIds, getProfileTraits } from '../profiles';
+import { getWorkspace } from '../workspaces';
+import { offersFor, priceCart } from './engine';
+import type { CustomerFacts, Offer, PricingLine, PricingResult, PromotionRule } from './promotions.types';
+import { hasLiveRules, loadRules, resolveCodes, type CodeDenial } from './promotions.service';
+
+export interface PriceInput {
+  workspaceId: string;
+  /** Any id of the customer's profile; null for an unknown shopper. */
+  profileId: string | null;
+  channel: Pick<SalesChannel, 'id' | 'type' | 'currency'>;
+  lines: { variant: CatalogVariant; quantity: number; unitPrice: number }[];
+  codes: string[];
+  shippingFee: number;
+  now?: Date;
+  /** At order time: lock these promotions' rows so their counters are exact. */
+  lockPromotionIds?: string[];
+}
+
+export interface CodeOutcome {
+  code: string;
+  status: 'applied' | 'not_applied' | 'denied';
+  promotionId: string | null;
+  reason: string | null;
+  message: string | null;
+}
+
+export interface Priced {
+  result: PricingResult;
+  codes: CodeOutcome[];
+  rules: PromotionRule[];
+  customer: CustomerFacts;
+}
+
+const NO_HISTORY: Omit<CustomerFacts, 'profileId'> = { traits: {}, totalSpent: 0, orderCount: 0, lastStoreLocationId: null, lastBoughtByCategory: {} };
+
+/** What the engine needs to know about a customer, from every channel's history. */
+export async function customerFacts(ex: Executor, workspaceId: string, profileId: string | null): Promise<{ facts: CustomerFacts; profileIds: string[] }> {
+  if (!profileId) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
+  const ids = await findTimelineProfileIds(ex, workspaceId, profileId);
+  const live = ids[0];
+  if (!live) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
+  const workspace = await getWorkspace(ex, workspaceId);
+  const [traits, commerce, bought] = await Promise.all([
+    getProfileTraits(ex, workspaceId, live),
+    getCommerceFacts(ex, workspaceId, live, workspace.currency),
+    getLastPurchaseByCategory(ex, workspaceId, ids),
+  ]);
+  return {
+    facts: {
+      profileId: live,
+      traits,
+      totalSpent: commerce.totalSpent,
+      orderCount: commerce.orderCount,
+      lastStoreLocationId: commerce.lastStoreLocationId,
+      lastBoughtByCategory: bought,
+    },
+    profileIds: ids,
+  };
+}
+
+function pricingLines(lines: PriceInput['lines']): PricingLine[] {
+  return lines.map((l) => ({ variantId: l.variant.id, productId: l.variant.productId, sku: l.variant.sku, categoryIds: l.variant.categoryIds, quantity: l.quantity, unitPrice: l.unitPrice }));
+}
+
+export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
+  const now = input.now ?? new Date();
+  const workspace = await getWorkspace(ex, input.workspaceId);
+  const live = input.codes.length > 0 || (await hasLiveRules(ex, input.workspaceId));
+  const [{ facts, profileIds }, codes] = await Promise.all([
+    live ? customerFacts(ex, input.workspaceId, input.profileId) : customerFacts(ex, input.workspaceId, null),
+    input.codes.length > 0 ? resolveCodes(ex, input.workspaceId, input.codes, now) : Promise.resolve({ valid: [], denied: [] as { code: string; reason: CodeDenial; message: string }[] }),
+  ]);
+  const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now, ...(input.lockPromotionIds ? { lockIds: input.lockPromotionIds } : {}) });
+  const result = priceCart({
+    lines: pricingLines(input.lines),
+    promotions: rules,
+    customer: facts,
+    ctx: { channelId: input.channel.id, channelType: input.channel.type, now, timeZone: workspace.timeZone, currency: input.channel.currency, shippingFee: input.shippingFee, codes: codes.valid },
+  });
+  const applied = new Set(result.applied.map((a) => a.code).filter((c): c is string => c !== null));
+  const outcomes: CodeOutcome[] = [
+    ...codes.valid.map((c): CodeOutcome => {
+      if (applied.has(c.code)) return { code: c.code, status: 'applied', promotionId: c.promotionId, reason: null, message: null };
+      const why = result.notApplied.find((n) => n.promotionId === c.promotionId);
+      return { code: c.code, status: 'not_applied', promotionId: c.promotionId, reason: why?.reason ?? 'not_applied', message: why?.message ?? 'The promotion does not apply to this cart' };
+    }),
+    ...codes.denied.map((d): CodeOutcome => ({ code: d.code, status: 'denied', promotionId: null, reason: d.reason, message: d.message })),
+  ];
+  return { result, codes: outcomes, rules, customer: facts };
+}
+
+/** What this customer can get now on this channel (with their current cart, when given). */
+export async function offers(ex: Executor, input: Omit<PriceInput, 'codes' | 'lockPromotionIds'>): Promise<Offer[]> {
+  const now = input.now ?? new Date();
+  const workspace = await getWorkspace(ex, input.workspaceId);
+  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, input.profileId);
+  const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now });
+  return offersFor({
+    lines: pricingLines(input.lines),
+    promotions: rules,
+    customer: facts,
+    ctx: { channelId: input.channel.id, channelType: input.channel.type, now, timeZone: workspace.timeZone, currency: input.channel.currency, shippingFee: input.shippingFee, codes: [] },
+  });
+}
