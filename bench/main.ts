@@ -5,6 +5,7 @@
 import { runCartSyncBench } from './cart-sync';
 import { runCommerceBench } from './commerce';
 import { runIngestBench } from './ingest';
+import { runPricingBench } from './pricing';
 
 const args = process.argv.slice(2);
 const name = args.find((a) => !a.startsWith('--')) ?? 'ingest';
@@ -45,7 +46,10 @@ switch (name) {
   case 'cart-sync':
     await runCartSyncBench({ backends, customers: num('customers', smoke ? 5 : 50), changesPerCustomer: num('changes', smoke ? 5 : 40) });
     break;
+  case 'pricing':
+    await runPricingBench({ backends, quotes: num('quotes', smoke ? 50 : 2000), promotions: num('promotions', smoke ? 20 : 200), raceShoppers: num('shoppers', smoke ? 10 : 100) });
+    break;
   default:
-    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync`);
+    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync, pricing`);
     process.exit(2);
 }

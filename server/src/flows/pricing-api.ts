@@ -13,7 +13,7 @@ import { AppError } from '../platform/errors';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { findVariantsBySku, getChannel, priceFor } from '../modules/catalog';
 import { getCart } from '../modules/carts';
-import { getProfile } from '../modules/profiles';
+import { findTimelineProfileIds, getProfile } from '../modules/profiles';
 import { offers, price } from '../modules/promotions';
 
 const QuoteBody = Type.Object(
@@ -81,7 +81,9 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
       const workspaceId = adminWorkspace(req);
       const b = req.body;
       const channel = await getChannel(orm, workspaceId, b.channelId);
-      const profileId = b.profileId ? (await getProfile(orm, workspaceId, b.profileId)).id : null;
+      const profileIds = b.profileId ? await findTimelineProfileIds(orm, workspaceId, b.profileId) : [];
+      if (b.profileId && profileIds.length === 0) throw new AppError('profile_not_found', `Profile ${b.profileId} not found`, { id: b.profileId });
+      const profileId = profileIds[0] ?? null;
       const variants = await findVariantsBySku(orm, workspaceId, b.lines.map((l) => l.sku));
       const unknown = [...new Set(b.lines.map((l) => l.sku).filter((sku) => !variants.has(sku)))];
       if (unknown.length > 0) throw new AppError('unknown_sku', `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { skus: unknown });
@@ -91,7 +93,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
         const variant = variants.get(sku)!;
         return { variant, quantity, unitPrice: priceFor(variant, channel.id) };
       });
-      const priced = await price(orm, { workspaceId, profileId, channel, lines, codes: b.codes ?? [], shippingFee: b.shippingFee ?? 0 });
+      const priced = await price(orm, { workspaceId, profileId, ...(profileId ? { profileIds } : {}), channel, lines, codes: b.codes ?? [], shippingFee: b.shippingFee ?? 0 });
       const r = priced.result;
       const discountOf = new Map(r.lines.map((l) => [l.variantId, l.discount]));
       return {

@@ -318,7 +318,8 @@ async function lockCart(tx: Executor, workspaceId: string, ids: string[], actor:
 async function mergeCarts(tx: Executor, workspaceId: string, live: string, carts: repo.CartRow[], actor: string): Promise<repo.CartRow> {
   let target = carts.find((c) => c.profile_id === live) ?? carts[0]!;
   const others = carts.filter((c) => c.id !== target.id);
-  const [targetLines, otherLines] = await Promise.all([repo.selectLines(tx, workspaceId, [target.id]), repo.selectLines(tx, workspaceId, others.map((c) => c.id))]);
+  const targetLines = await repo.selectLines(tx, workspaceId, [target.id]);
+  const otherLines = await repo.selectLines(tx, workspaceId, others.map((c) => c.id));
   const channel = target.channel_id ? await getChannel(tx, workspaceId, target.channel_id).catch(() => undefined) : undefined;
   const variantIds = [...new Set([...targetLines, ...otherLines].map((l) => l.variant_id))];
   const levels = channel ? await getLevels(tx, workspaceId, variantIds) : [];

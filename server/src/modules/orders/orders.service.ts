@@ -352,8 +352,15 @@ export async function getLastPurchaseByCategory(ex: Executor, workspaceId: strin
   return Object.fromEntries(found.map((r) => [r.category_id, toDate(r.at).toISOString()]));
 }
 
-export async function getCommerceFacts(ex: Executor, workspaceId: string, profileId: string, currency: string): Promise<CommerceFacts> {
-  const [live] = await getTimelineProfileIds(ex, workspaceId, profileId);
+export async function getCommerceFacts(
+  ex: Executor,
+  workspaceId: string,
+  profileId: string,
+  currency: string,
+  opts: { live?: boolean } = {},
+): Promise<CommerceFacts> {
+  // `live`: the caller already resolved the id to the surviving profile.
+  const live = opts.live ? profileId : (await getTimelineProfileIds(ex, workspaceId, profileId))[0];
   const r = live ? await repo.selectCommerce(ex, workspaceId, live) : undefined;
   if (!r) {
     return { profileId: live ?? profileId, currency, totalSpent: 0, orderCount: 0, byChannel: {}, firstOrderAt: null, lastOrderAt: null, lastStoreLocationId: null, lastStoreVisitAt: null };

@@ -16,6 +16,8 @@ export interface PriceInput {
   workspaceId: string;
   /** Any id of the customer's profile; null for an unknown shopper. */
   profileId: string | null;
+  /** The customer's timeline ids (survivor first), when the caller has them already. */
+  profileIds?: string[];
   channel: Pick<SalesChannel, 'id' | 'type' | 'currency'>;
   lines: { variant: CatalogVariant; quantity: number; unitPrice: number }[];
   codes: string[];
@@ -43,17 +45,21 @@ export interface Priced {
 const NO_HISTORY: Omit<CustomerFacts, 'profileId'> = { traits: {}, totalSpent: 0, orderCount: 0, lastStoreLocationId: null, lastBoughtByCategory: {} };
 
 /** What the engine needs to know about a customer, from every channel's history. */
-export async function customerFacts(ex: Executor, workspaceId: string, profileId: string | null): Promise<{ facts: CustomerFacts; profileIds: string[] }> {
+export async function customerFacts(
+  ex: Executor,
+  workspaceId: string,
+  profileId: string | null,
+  knownIds?: string[],
+): Promise<{ facts: CustomerFacts; profileIds: string[] }> {
   if (!profileId) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
-  const ids = await findTimelineProfileIds(ex, workspaceId, profileId);
+  const ids = knownIds ?? (await findTimelineProfileIds(ex, workspaceId, profileId));
   const live = ids[0];
   if (!live) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
   const workspace = await getWorkspace(ex, workspaceId);
-  const [traits, commerce, bought] = await Promise.all([
-    getProfileTraits(ex, workspaceId, live),
-    getCommerceFacts(ex, workspaceId, live, workspace.currency),
-    getLastPurchaseByCategory(ex, workspaceId, ids),
-  ]);
+  // One after another: inside a transaction these share one connection.
+  const traits = await getProfileTraits(ex, workspaceId, live);
+  const commerce = await getCommerceFacts(ex, workspaceId, live, workspace.currency, { live: true });
+  const bought = await getLastPurchaseByCategory(ex, workspaceId, ids);
   return {
     facts: {
       profileId: live,
@@ -75,10 +81,8 @@ export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
   const now = input.now ?? new Date();
   const workspace = await getWorkspace(ex, input.workspaceId);
   const live = input.codes.length > 0 || (await hasLiveRules(ex, input.workspaceId));
-  const [{ facts, profileIds }, codes] = await Promise.all([
-    live ? customerFacts(ex, input.workspaceId, input.profileId) : customerFacts(ex, input.workspaceId, null),
-    input.codes.length > 0 ? resolveCodes(ex, input.workspaceId, input.codes, now) : Promise.resolve({ valid: [], denied: [] as { code: string; reason: CodeDenial; message: string }[] }),
-  ]);
+  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, live ? input.profileId : null, input.profileIds);
+  const codes = input.codes.length > 0 ? await resolveCodes(ex, input.workspaceId, input.codes, now) : { valid: [], denied: [] as { code: string; reason: CodeDenial; message: string }[] };
   const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now, ...(input.lockPromotionIds ? { lockIds: input.lockPromotionIds } : {}) });
   const result = priceCart({
     lines: pricingLines(input.lines),
@@ -102,7 +106,7 @@ export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
 export async function offers(ex: Executor, input: Omit<PriceInput, 'codes' | 'lockPromotionIds'>): Promise<Offer[]> {
   const now = input.now ?? new Date();
   const workspace = await getWorkspace(ex, input.workspaceId);
-  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, input.profileId);
+  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, input.profileId, input.profileIds);
   const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now });
   return offersFor({
     lines: pricingLines(input.lines),
