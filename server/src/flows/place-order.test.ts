@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { IngestWriter, type WriteResult } from '../modules/ingest';
 import { expireReservations } from '../modules/inventory';
+import { placeOrder } from './place-order';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -181,6 +183,61 @@ describe('POST /api/v1/orders', () => {
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
       expect((await availability(shop)).onHand).toBe(9);
+    });
+  });
+
+  describe('when concurrent repeats of one external id race for the last unit', () => {
+    it('answers every repeat with the one order, and nothing stays held', async () => {
+      const shop = await openShop({ warehouse: 1, store: 0 });
+      const body = { channelId: shop.web, externalId: 'WEB-LAST', customer: { phone: '0903 000 003' }, lines: [{ sku: shop.sku, quantity: 1 }] };
+      const results = await Promise.all(Array.from({ length: 6 }, () => call<{ id: string }>(shop.ws, 'POST', '/api/v1/orders', body)));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      expect(await availability(shop)).toMatchObject({ onHand: 0, reserved: 0 });
+    });
+  });
+
+  describe('when the stock is gone', () => {
+    it('refuses at once and leaves nothing behind: no hold, no customer, no order', async () => {
+      const shop = await openShop({ warehouse: 1, store: 0 });
+      const sold = await order(shop, { channelId: shop.web, customer: { phone: '0903 000 001' }, lines: [{ sku: shop.sku, quantity: 1 }] });
+      expect(sold.status).toBe(201);
+      const refused = await order(shop, { channelId: shop.web, externalId: 'WEB-LATE', customer: { phone: '0903 000 002' }, lines: [{ sku: shop.sku, quantity: 1 }] });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ error: { code: 'insufficient_stock', sku: shop.sku, requested: 1, available: 0 } });
+
+      const lookup = (phone: string) => call(shop.ws, 'GET', `/api/v1/profiles/lookup?type=phone&value=${encodeURIComponent(phone)}`);
+      expect((await lookup('0903000001')).status).toBe(200);
+      expect((await lookup('0903000002')).status).toBe(404);
+      const orders = await call<{ data: { id: string }[] }>(shop.ws, 'GET', `/api/v1/orders?channelId=${shop.web}`);
+      expect(orders.body.data.map((o) => o.id)).toEqual([sold.body.id]);
+      const held = await call<{ data: unknown[] }>(shop.ws, 'GET', `/api/v1/reservations/${encodeURIComponent(`order:${shop.web}:WEB-LATE`)}`);
+      expect(held.body.data).toEqual([]);
+      const trail = await call<{ data: { reason: string }[] }>(shop.ws, 'GET', `/api/v1/inventory/${shop.sku}/adjustments`);
+      expect(trail.body.data.filter((d) => d.reason === 'reservation')).toHaveLength(1); // the sale's own hold
+      expect(await availability(shop)).toMatchObject({ onHand: 0, reserved: 0 });
+    });
+  });
+
+  describe('when something fails after the stock is held', () => {
+    class FailingWriter extends IngestWriter {
+      override writeResolved(): Promise<WriteResult[]> {
+        return Promise.reject(new Error('identity store unavailable'));
+      }
+    }
+
+    it('gives the units back, and the order can be placed again', async () => {
+      const shop = await openShop({ warehouse: 2, store: 0 });
+      const body = { channelId: shop.web, externalId: 'WEB-FAIL', customer: { phone: '0903 000 004' }, lines: [{ sku: shop.sku, quantity: 2 }] };
+      const writer = new FailingWriter(server.db, server.ctx.log, 10);
+      await expect(placeOrder({ ctx: server.ctx, writer }, { workspaceId: shop.ws.workspaceId, actor: 'test', body })).rejects.toThrow('identity store unavailable');
+      expect(await availability(shop)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+      const trail = await call<{ data: { reason: string; reservedDelta: number }[] }>(shop.ws, 'GET', `/api/v1/inventory/${shop.sku}/adjustments`);
+      expect(trail.body.data.slice(0, 2).map((d) => [d.reason, d.reservedDelta])).toEqual([['release', -2], ['reservation', 2]]);
+
+      const again = await call(shop.ws, 'POST', '/api/v1/orders', body);
+      expect(again.status).toBe(201);
+      expect(await availability(shop)).toMatchObject({ onHand: 0, reserved: 0 });
     });
   });
 

@@ -4,16 +4,75 @@
  * sale by phone lands on the same profile as the web visitor who gave that phone), the stock
  * leaves the channel's location, and the channel's external id makes retries safe.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { ErrorResponse } from '../platform/schema';
-import { findVariantsBySku, getChannel, priceFor, type SalesChannel } from '../modules/catalog';
+import { findVariantsBySku, getChannel, priceFor, type CatalogVariant, type SalesChannel } from '../modules/catalog';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
-import { checkAvailable, takeStock } from '../modules/inventory';
+import { holdStock, releaseHeldStock, sellHeldStock, type Reservation, type StockLine } from '../modules/inventory';
 import { createOrder, findOrder, OrderSchema, PlaceOrderBody, setLineLocations, type Order, type PlaceOrderInput } from '../modules/orders';
 
+/**
+ * How long an attempt's hold outlives a process that dies before selling or releasing it (the
+ * reservation sweeper then puts the units back). An attempt normally ends within a second.
+ */
+const HOLD_TTL_SECONDS = 30;
+
+/**
+ * Channels and variants change rarely and every order reads them, so each process keeps what it
+ * read for a few seconds, as it keeps sources and tokens: a change made in the console (an
+ * allocation rule, an archived channel, a new price) reaches orders within that time. What was
+ * not found is not kept, so a channel or SKU created a moment ago is seen at once.
+ */
+const CATALOG_TTL_MS = 5_000;
+const channelCache = new Map<string, { value: Promise<SalesChannel>; at: number }>();
+const variantCache = new Map<string, { value: Promise<CatalogVariant | undefined>; at: number }>();
+
+/**
+ * What `cache` holds for `key`, or `load()` (shared by all who ask while it runs: a burst of
+ * orders reads once). A failed load or an `undefined` result is forgotten at once.
+ */
+function cached<T>(cache: Map<string, { value: Promise<T>; at: number }>, key: string, load: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && now - hit.at < CATALOG_TTL_MS) return hit.value;
+  if (cache.size >= 10_000) cache.clear();
+  const value = load();
+  cache.set(key, { value, at: now });
+  const forget = () => {
+    if (cache.get(key)?.value === value) cache.delete(key);
+  };
+  value.then((v) => {
+    if (v === undefined) forget();
+  }, forget);
+  return value;
+}
+
+function channelFor(ctx: AppContext, workspaceId: string, id: string): Promise<SalesChannel> {
+  return cached(channelCache, `${workspaceId}/${id}`, () => getChannel(ctx.db.orm, workspaceId, id));
+}
+
+async function variantsFor(ctx: AppContext, workspaceId: string, skus: string[]): Promise<Map<string, CatalogVariant>> {
+  const now = Date.now();
+  const missing = skus.filter((sku) => {
+    const hit = variantCache.get(`${workspaceId}/${sku}`);
+    return !hit || now - hit.at >= CATALOG_TTL_MS;
+  });
+  // The SKUs not kept are read in one query, each then shared with whoever asks meanwhile.
+  let loading: Promise<Map<string, CatalogVariant>> | undefined;
+  const load = (sku: string) => async () => (await (loading ??= findVariantsBySku(ctx.db.orm, workspaceId, missing))).get(sku);
+  const found = await Promise.all(skus.map((sku) => cached(variantCache, `${workspaceId}/${sku}`, load(sku))));
+  return new Map(skus.flatMap((sku, i) => (found[i] ? [[sku, found[i]] as const] : [])));
+}
+
+/**
+ * Place an order: hold the stock first (one short round trip; a refusal ends here with 409
+ * insufficient_stock and leaves nothing behind), then resolve the customer, then write the order
+ * and sell what is held in one transaction. Anything failing after the hold gives it back.
+ */
 export async function placeOrder(
   deps: { ctx: AppContext; writer: IngestWriter },
   input: { workspaceId: string; actor: string; body: PlaceOrderInput },
@@ -21,96 +80,83 @@ export async function placeOrder(
   const { ctx } = deps;
   const orm = ctx.db.orm;
   const { workspaceId, body } = input;
-  const channel = await getChannel(orm, workspaceId, body.channelId);
+  const channel = await channelFor(ctx, workspaceId, body.channelId);
   if (channel.archivedAt) {
     throw new AppError('validation_failed', `channelId: channel ${channel.id} is archived`, { field: 'channelId' });
   }
+  const placed = { workspaceId, channelId: channel.id, externalId: body.externalId };
 
-  // A repeat of an order already placed changes nothing.
-  const existing = await findOrder(orm, { workspaceId, channelId: channel.id, externalId: body.externalId });
-  if (existing) return { order: existing, created: false };
-
-  const variants = await findVariantsBySku(orm, workspaceId, [...new Set(body.lines.map((l) => l.sku))]);
-  const unknown = [...new Set(body.lines.map((l) => l.sku).filter((sku) => !variants.has(sku)))];
-  if (unknown.length > 0) {
-    throw new AppError('unknown_sku', `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { skus: unknown });
+  const variants = await variantsFor(ctx, workspaceId, [...new Set(body.lines.map((l) => l.sku))]);
+  const prepared = prepareLines(channel, body, variants);
+  if (prepared instanceof AppError) {
+    // A repeat of an order already placed is answered with it, even when its input would no longer be accepted.
+    const existing = await findOrder(orm, placed);
+    if (existing) return { order: existing, created: false };
+    throw prepared;
   }
-  const currency = body.currency ?? channel.currency;
-  if (currency !== channel.currency) {
-    throw new AppError('currency_mismatch', `currency: the order is in ${currency} but channel ${channel.id} sells in ${channel.currency}`, {
-      field: 'currency',
-    });
-  }
-  for (const v of variants.values()) {
-    if (v.currency !== currency) {
-      throw new AppError('currency_mismatch', `${v.sku} is priced in ${v.currency}, the order is in ${currency}`, { sku: v.sku });
-    }
-  }
-  if (body.locationId !== undefined && !channel.locations.some((l) => l.id === body.locationId)) {
-    throw new AppError('location_not_in_channel', `Location ${body.locationId} does not fulfil channel ${channel.id}`, {
-      channelId: channel.id,
-      locationId: body.locationId,
-    });
-  }
+  const { lines, currency } = prepared;
+  const stockLines: StockLine[] = lines.map((l) => ({ variantId: l.v.id, sku: l.v.sku, quantity: l.quantity }));
 
-  const lines = body.lines.map((l) => {
-    const v = variants.get(l.sku)!;
-    return { v, quantity: l.quantity, unitPrice: l.unitPrice ?? priceFor(v, channel.id) };
-  });
-  const stockLines = lines.map((l) => ({ variantId: l.v.id, sku: l.v.sku, quantity: l.quantity }));
-  // Refuse early what clearly cannot be sold (a plain read; the sale itself re-checks under the row lock).
-  await checkAvailable(orm, { workspaceId, channel, lines: stockLines, locationId: body.locationId });
+  const hold = await holdForOrder(ctx, { workspaceId, channel, lines: stockLines, locationId: body.locationId, placed });
+  if ('order' in hold) return { order: hold.order, created: false };
+  const reservationIds = hold.reservations.map((r) => r.id);
+  const heldAt = new Map(hold.reservations.map((r) => [r.variantId, r.locationId]));
 
-  const placedAt = body.placedAt ? new Date(body.placedAt) : new Date();
-  const profileId = body.customer ? await resolveCustomer(deps, { workspaceId, channel, externalId: body.externalId, customer: body.customer, placedAt }) : null;
-
-  // Everything else first, the contended stock rows last: their locks are held only until commit.
-  const provisional = body.locationId ?? channel.locations[0]?.id ?? '';
-  return orm.transaction(async (tx) => {
-    const result = await createOrder(tx, {
-      workspaceId,
-      id: newId('ord'),
-      channelId: channel.id,
-      channelType: channel.type,
-      storeLocationId: channel.type === 'pos' ? provisional : null,
-      externalId: body.externalId,
-      idempotencyKey: null,
-      profileId,
-      cartId: null,
-      status: body.status ?? 'placed',
-      currency,
-      discountTotal: body.discountTotal ?? 0,
-      placedAt,
-      sourceId: channel.sourceId,
-      actor: input.actor,
-      lines: lines.map((l) => ({
-        variantId: l.v.id,
-        productId: l.v.productId,
-        sku: l.v.sku,
-        title: l.v.title ? `${l.v.productTitle} — ${l.v.title}` : l.v.productTitle,
-        categoryIds: l.v.categoryIds,
-        quantity: l.quantity,
-        unitPrice: l.unitPrice,
-        locationId: provisional,
-      })),
+  try {
+    const placedAt = body.placedAt ? new Date(body.placedAt) : new Date();
+    const profileId = body.customer ? await resolveCustomer(deps, { workspaceId, channel, externalId: body.externalId, customer: body.customer, placedAt }) : null;
+    // Everything else first, the contended stock rows last: their locks are held only until commit.
+    return await orm.transaction(async (tx) => {
+      const result = await createOrder(tx, {
+        workspaceId,
+        id: newId('ord'),
+        channelId: channel.id,
+        channelType: channel.type,
+        storeLocationId: channel.type === 'pos' ? (body.locationId ?? channel.locations[0]?.id ?? '') : null,
+        externalId: body.externalId,
+        idempotencyKey: null,
+        profileId,
+        cartId: null,
+        status: body.status ?? 'placed',
+        currency,
+        discountTotal: body.discountTotal ?? 0,
+        placedAt,
+        sourceId: channel.sourceId,
+        actor: input.actor,
+        lines: lines.map((l) => ({
+          variantId: l.v.id,
+          productId: l.v.productId,
+          sku: l.v.sku,
+          title: l.v.title ? `${l.v.productTitle} — ${l.v.title}` : l.v.productTitle,
+          categoryIds: l.v.categoryIds,
+          quantity: l.quantity,
+          unitPrice: l.unitPrice,
+          locationId: heldAt.get(l.v.id) ?? '',
+        })),
+      });
+      // Another attempt of this order won the insert: roll back, answer with its order.
+      if (!result.created) throw new RepeatedOrder(result.order);
+      const sold = await sellHeldStock(tx, {
+        workspaceId,
+        channel,
+        reservationIds,
+        lines: stockLines,
+        locationId: body.locationId,
+        actor: `channel:${channel.id}`,
+        orderId: result.order.id,
+      });
+      // A hold that expired before the sale may have been taken from another location.
+      const moved = sold.filter((t) => t.locationId !== heldAt.get(t.variantId));
+      if (moved.length === 0) return result;
+      return { ...result, order: await setLineLocations(tx, workspaceId, result.order.id, new Map(moved.map((t) => [t.variantId, t.locationId]))) };
     });
-    // A concurrent repeat won the insert: roll back, answer with its order.
-    if (!result.created) throw new RepeatedOrder(result.order);
-    const taken = await takeStock(tx, {
-      workspaceId,
-      channel,
-      lines: stockLines,
-      locationId: body.locationId,
-      actor: `channel:${channel.id}`,
-      ref: result.order.id,
-    });
-    const moved = taken.filter((t) => t.locationId !== provisional);
-    if (moved.length === 0) return result;
-    return { ...result, order: await setLineLocations(tx, workspaceId, result.order.id, new Map(moved.map((t) => [t.variantId, t.locationId]))) };
-  }).catch((err: unknown) => {
+  } catch (err) {
+    await orm
+      .transaction((tx) => releaseHeldStock(tx, { workspaceId, reservationIds, actor: `channel:${channel.id}` }))
+      .catch((releaseErr: unknown) => ctx.log.error({ err: releaseErr, reservationIds }, 'order hold not released; it expires'));
     if (err instanceof RepeatedOrder) return { order: err.order, created: false };
     throw err;
-  });
+  }
 }
 
 class RepeatedOrder extends Error {
@@ -119,6 +165,75 @@ class RepeatedOrder extends Error {
   }
 }
 
+/** The order's lines priced for the channel, or what is wrong with the input. */
+function prepareLines(
+  channel: SalesChannel,
+  body: PlaceOrderInput,
+  variants: Map<string, CatalogVariant>,
+): AppError | { lines: { v: CatalogVariant; quantity: number; unitPrice: number }[]; currency: string } {
+  const unknown = [...new Set(body.lines.map((l) => l.sku).filter((sku) => !variants.has(sku)))];
+  if (unknown.length > 0) {
+    return new AppError('unknown_sku', `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { skus: unknown });
+  }
+  const currency = body.currency ?? channel.currency;
+  if (currency !== channel.currency) {
+    return new AppError('currency_mismatch', `currency: the order is in ${currency} but channel ${channel.id} sells in ${channel.currency}`, {
+      field: 'currency',
+    });
+  }
+  for (const v of variants.values()) {
+    if (v.currency !== currency) {
+      return new AppError('currency_mismatch', `${v.sku} is priced in ${v.currency}, the order is in ${currency}`, { sku: v.sku });
+    }
+  }
+  if (body.locationId !== undefined && !channel.locations.some((l) => l.id === body.locationId)) {
+    return new AppError('location_not_in_channel', `Location ${body.locationId} does not fulfil channel ${channel.id}`, {
+      channelId: channel.id,
+      locationId: body.locationId,
+    });
+  }
+  const lines = body.lines.map((l) => {
+    const v = variants.get(l.sku)!;
+    return { v, quantity: l.quantity, unitPrice: l.unitPrice ?? priceFor(v, channel.id) };
+  });
+  return { lines, currency };
+}
+
+/**
+ * Hold the order's stock for this attempt, or find the order already placed. All attempts of one
+ * order (the channel's retries, concurrent repeats) hold under one holder, so when stock runs out
+ * an attempt can tell "sold out" from "another attempt of this order holds it", and then waits
+ * for that attempt's outcome (its order, or its units back) instead of answering 409.
+ */
+async function holdForOrder(
+  ctx: AppContext,
+  opts: { workspaceId: string; channel: SalesChannel; lines: StockLine[]; locationId?: string; placed: { workspaceId: string; channelId: string; externalId: string } },
+): Promise<{ reservations: Reservation[] } | { order: Order }> {
+  const { db } = ctx;
+  const hold = {
+    workspaceId: opts.workspaceId,
+    channel: opts.channel,
+    lines: opts.lines,
+    locationId: opts.locationId,
+    holder: `order:${opts.channel.id}:${opts.placed.externalId}`,
+    ttlSeconds: HOLD_TTL_SECONDS,
+    actor: `channel:${opts.channel.id}`,
+  };
+  const deadline = Date.now() + HOLD_TTL_SECONDS * 1000;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    // A repeat of an order already placed changes nothing (and holds nothing).
+    const existing = await findOrder(db.orm, opts.placed);
+    if (existing) return { order: existing };
+    const held = await holdStock(db, hold);
+    if (held.isHeld) return { reservations: held.reservations };
+    // Looked up after the refusal: an attempt of this order that took the last units has either
+    // placed the order (found here) or still holds them (seen by holdStock).
+    const placed = await findOrder(db.orm, opts.placed);
+    if (placed) return { order: placed };
+    if (!held.isHolderHolding || Date.now() + pause > deadline) throw held.shortage;
+    await sleep(pause);
+  }
+}
 
 async function resolveCustomer(
   deps: { ctx: AppContext; writer: IngestWriter },

@@ -191,3 +191,66 @@ export async function claimExpired(ex: Executor, limit: number): Promise<(Reserv
           r.expires_at, r.created_at, r.order_id`,
   );
 }
+
+/**
+ * One statement holding units: the conditional UPDATE of the level, its audit row and the
+ * reservation row, all or none. With `unlessHeld`, nothing happens when reservation `id` already
+ * exists (an earlier statement of the same transaction held the line at another location).
+ * Returns the reservation row, or no row when the condition failed.
+ */
+export function holdSql(
+  h: { workspaceId: string; id: string; variantId: string; locationId: string; channelId: string; quantity: number; holder: string; expiresAt: Date; actor: string },
+  condition: SQL,
+  opts: { unlessHeld: boolean },
+): SQL {
+  const unlessHeld = opts.unlessHeld ? sql`AND NOT EXISTS (SELECT 1 FROM reservations WHERE workspace_id = ${h.workspaceId} AND id = ${h.id})` : sql``;
+  return sql`WITH upd AS (
+      UPDATE inventory_levels SET reserved = reserved + ${h.quantity}::int, updated_at = now()
+      WHERE workspace_id = ${h.workspaceId} AND variant_id = ${h.variantId} AND location_id = ${h.locationId}
+        AND reserved + ${h.quantity}::int <= on_hand AND (${condition}) ${unlessHeld}
+      RETURNING variant_id, location_id, on_hand, reserved),
+    audit AS (
+      INSERT INTO inventory_adjustments (workspace_id, id, variant_id, location_id, on_hand_delta, reserved_delta,
+        on_hand_after, reserved_after, reason, actor, ref)
+      SELECT ${h.workspaceId}, ${newId('adj')}, variant_id, location_id, 0, ${h.quantity}::int, on_hand, reserved,
+        'reservation', ${h.actor}, ${h.id} FROM upd)
+    INSERT INTO reservations (workspace_id, id, variant_id, location_id, channel_id, quantity, holder, expires_at)
+    SELECT ${h.workspaceId}, ${h.id}, variant_id, location_id, ${h.channelId}, ${h.quantity}::int, ${h.holder},
+      ${h.expiresAt.toISOString()}::timestamptz FROM upd
+    RETURNING ${RESERVATION_COLUMNS}`;
+}
+
+/**
+ * The levels of these variants, and whether `holder` holds stock through reservations other
+ * than `exceptIds` (active, unexpired), in one snapshot. Always one row at least: variant_id is
+ * null when there are no levels (see parseLevelsAndHolds).
+ */
+export function levelsAndHoldsSql(workspaceId: string, variantIds: string[], holder: string, exceptIds: string[]): SQL {
+  return sql`SELECT h.is_held, l.variant_id, l.location_id, l.on_hand, l.reserved, l.low_stock_threshold, l.updated_at
+    FROM (SELECT EXISTS (SELECT 1 FROM reservations WHERE workspace_id = ${workspaceId} AND holder = ${holder}
+            AND status = 'active' AND expires_at > now() AND NOT id = ${anyOf(exceptIds)})) AS h (is_held)
+    LEFT JOIN inventory_levels l ON l.workspace_id = ${workspaceId} AND l.variant_id = ${anyOf(variantIds)}
+    ORDER BY l.variant_id, l.location_id`;
+}
+
+export function parseLevelsAndHolds(found: Record<string, unknown>[]): { levels: LevelRow[]; isHeld: boolean } {
+  const list = found as (Omit<LevelRow, 'variant_id'> & { variant_id: string | null; is_held: boolean })[];
+  return {
+    levels: list.flatMap(({ is_held: _held, variant_id, ...r }) => (variant_id === null ? [] : [{ ...r, variant_id }])),
+    isHeld: list[0]?.is_held === true,
+  };
+}
+
+/** Close these reservations if still active (locking them); returns what was closed. */
+export async function closeReservationsById(
+  ex: Executor,
+  opts: { workspaceId: string; ids: string[]; status: 'converted' | 'released'; orderId?: string },
+): Promise<ReservationRow[]> {
+  if (opts.ids.length === 0) return [];
+  return rows<ReservationRow>(
+    ex,
+    sql`UPDATE reservations SET status = ${opts.status}, closed_at = now(), order_id = ${opts.orderId ?? null}
+        WHERE workspace_id = ${opts.workspaceId} AND id = ${anyOf(opts.ids)} AND status = 'active'
+        RETURNING ${RESERVATION_COLUMNS}`,
+  );
+}

@@ -1,11 +1,11 @@
 /**
  * Inventory: one stock count per variant per location, shared by every channel.
  *
- * Taking stock (a sale) and reserving it (a checkout) are single conditional UPDATEs of the
- * level row: concurrent takers queue on the row lock and each re-checks "is enough left for my
- * channel" against the newest value, so the last unit is sold exactly once on PostgreSQL (any
- * number of connections) and on PGlite (one connection). Lines are taken in variant order so
- * two multi-line orders never wait on each other in a cycle.
+ * Taking stock (a sale), reserving it (a checkout) and holding it (an order being placed) are
+ * single conditional UPDATEs of the level row: concurrent takers queue on the row lock and each
+ * re-checks "is enough left for my channel" against the newest value, so the last unit is sold
+ * exactly once on PostgreSQL (any number of connections) and on PGlite (one connection). Lines
+ * are taken in variant order so two multi-line orders never wait on each other in a cycle.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'drizzle-orm';
@@ -91,6 +91,11 @@ function locationsFor(channel: ChannelStock, locationId: string | undefined): st
   return [locationId];
 }
 
+/** The channel as seen from one of its locations (all of them when none is given). */
+function channelAt(channel: ChannelStock, locationId: string | undefined): ChannelStock {
+  return locationId ? { ...channel, locations: channel.locations.filter((l) => l.id === locationId) } : channel;
+}
+
 function insufficientStock(line: StockLine, available: number): AppError {
   return new AppError(
     'insufficient_stock',
@@ -112,7 +117,7 @@ export async function checkAvailable(
   opts: { workspaceId: string; channel: ChannelStock; lines: StockLine[]; locationId?: string },
 ): Promise<void> {
   const levels = await getLevels(ex, opts.workspaceId, opts.lines.map((l) => l.variantId));
-  const channel = opts.locationId ? { ...opts.channel, locations: opts.channel.locations.filter((l) => l.id === opts.locationId) } : opts.channel;
+  const channel = channelAt(opts.channel, opts.locationId);
   for (const line of normaliseLines(opts.lines)) {
     const available = availableForChannel(channel, levels, line.variantId);
     if (line.quantity > available) throw insufficientStock(line, available);
@@ -229,6 +234,118 @@ export async function reserveStock(
     out.push(toReservation(r));
   }
   return out;
+}
+
+export type HoldResult =
+  | { isHeld: true; reservations: Reservation[] }
+  | {
+      isHeld: false;
+      /** `insufficient_stock` for the first line that could not be held, with what the channel has. */
+      shortage: AppError;
+      /** The holder holds stock through other reservations (another attempt of the same order, say). */
+      isHolderHolding: boolean;
+    };
+
+class NotHeld extends Error {
+  constructor(readonly result: HoldResult & { isHeld: false }) {
+    super('not enough stock to hold');
+  }
+}
+
+/**
+ * Hold units for one attempt of `holder` until `ttlSeconds` from now: each line at the first of
+ * the channel's locations (or the given one) that has enough for this channel. Unlike
+ * reserveStock it releases nothing first, so several attempts may hold for one holder; each
+ * converts or releases its own reservations by id (sellHeldStock, releaseHeldStock).
+ *
+ * One round trip for a one-line order, win or lose: the conditional UPDATEs (one per candidate
+ * location) and a fresh read of the levels travel in one batch. All or nothing: when a line
+ * cannot be held nothing is, and the result says what the channel has and whether the holder
+ * holds stock through another attempt.
+ */
+export async function holdStock(
+  db: Database,
+  opts: { workspaceId: string; channel: ChannelStock; holder: string; lines: StockLine[]; locationId?: string; ttlSeconds: number; actor: string },
+): Promise<HoldResult> {
+  const candidates = opts.locationId === undefined ? opts.channel.locations.map((l) => l.id) : locationsFor(opts.channel, opts.locationId);
+  const sellable = repo.sellableSql(opts.channel.allocation);
+  const expiresAt = new Date(Date.now() + opts.ttlSeconds * 1000);
+  const lines = normaliseLines(opts.lines).map((line) => ({ line, id: newId('rsv') }));
+  const holds = lines.flatMap(({ line, id }) =>
+    candidates.map((locationId, i) =>
+      repo.holdSql(
+        { workspaceId: opts.workspaceId, id, variantId: line.variantId, locationId, channelId: opts.channel.id, quantity: line.quantity, holder: opts.holder, expiresAt, actor: opts.actor },
+        sql`${sellable} >= ${line.quantity}::int`,
+        { unlessHeld: i > 0 },
+      ),
+    ),
+  );
+  const look = repo.levelsAndHoldsSql(opts.workspaceId, lines.map((l) => l.line.variantId), opts.holder, lines.map((l) => l.id));
+  try {
+    return await db.batchTransaction(async (tx) => {
+      // One line cannot be half held: commit in the same round trip. Several lines commit only when all are held.
+      const results = lines.length === 1 ? await tx.commit(...holds, look) : await tx.query(...holds, look);
+      const held = results.slice(0, -1).flat() as unknown as repo.ReservationRow[];
+      const missing = lines.find(({ id }) => !held.some((r) => r.id === id));
+      if (!missing) {
+        if (lines.length > 1) await tx.commit();
+        return { isHeld: true, reservations: held.map(toReservation) };
+      }
+      const { levels, isHeld } = repo.parseLevelsAndHolds(results[results.length - 1] ?? []);
+      const available = availableForChannel(channelAt(opts.channel, opts.locationId), levels.map(toLevel), missing.line.variantId);
+      const refused = { isHeld: false as const, shortage: insufficientStock(missing.line, available), isHolderHolding: isHeld };
+      if (held.length > 0) throw new NotHeld(refused); // roll back the lines that were held
+      return refused;
+    });
+  } catch (err) {
+    if (err instanceof NotHeld) return err.result;
+    throw err;
+  }
+}
+
+/**
+ * Sell what one attempt holds, in the caller's transaction: its reservations (by id) become a
+ * sale, lines in variant order. A line whose reservation is no longer active (expired and swept)
+ * is taken directly as takeStock would, or refused with `insufficient_stock`. Returns each line
+ * with the location its units left.
+ */
+export async function sellHeldStock(
+  ex: Executor,
+  opts: { workspaceId: string; channel: ChannelStock; reservationIds: string[]; lines: StockLine[]; locationId?: string; orderId: string; actor: string },
+): Promise<TakenLine[]> {
+  const closed = await repo.closeReservationsById(ex, { workspaceId: opts.workspaceId, ids: opts.reservationIds, status: 'converted', orderId: opts.orderId });
+  const heldAt = new Map(closed.map((r) => [r.variant_id, r]));
+  const sellable = repo.sellableSql(opts.channel.allocation);
+  const taken: TakenLine[] = [];
+  for (const line of normaliseLines(opts.lines)) {
+    const held = heldAt.get(line.variantId);
+    if (held && held.quantity !== line.quantity) throw new Error(`reservation ${held.id} holds ${held.quantity} of ${line.sku}, the line wants ${line.quantity}`);
+    const change = { workspaceId: opts.workspaceId, variantId: line.variantId, onHandDelta: -line.quantity, reason: 'sale', actor: opts.actor, ref: opts.orderId };
+    let from: string | undefined;
+    if (held) {
+      if (!(await repo.applyChange(ex, { ...change, locationId: held.location_id, reservedDelta: -line.quantity }))) {
+        throw new Error(`reservation ${held.id} could not be converted: its level changed underneath it`);
+      }
+      from = held.location_id;
+    } else {
+      for (const locationId of locationsFor(opts.channel, opts.locationId)) {
+        if (await repo.applyChange(ex, { ...change, locationId, reservedDelta: 0 }, sql`${sellable} >= ${line.quantity}::int`)) {
+          from = locationId;
+          break;
+        }
+      }
+      if (!from) throw await insufficient(ex, opts.workspaceId, opts.channel, line);
+    }
+    taken.push({ ...line, locationId: from });
+  }
+  return taken;
+}
+
+/** Give back one attempt's units: these reservations, when still active. Returns how many closed. */
+export async function releaseHeldStock(ex: Executor, opts: { workspaceId: string; reservationIds: string[]; actor: string }): Promise<number> {
+  const closed = await repo.closeReservationsById(ex, { workspaceId: opts.workspaceId, ids: opts.reservationIds, status: 'released' });
+  await returnReserved(ex, opts.workspaceId, closed, 'release', opts.actor);
+  return closed.length;
 }
 
 export async function listReservations(ex: Executor, workspaceId: string, holder: string): Promise<Reservation[]> {
