@@ -265,6 +265,7 @@ describe('POST /api/v1/orders', () => {
       ['a location the channel does not fulfil', (s: Shop) => ({ channelId: s.pos, locationId: s.warehouse, lines: [{ sku: s.sku, quantity: 1 }] }), 400, 'location_not_in_channel'],
       ['an unknown channel', () => ({ channelId: 'ch_nope', lines: [{ sku: 'X', quantity: 1 }] }), 404, 'channel_not_found'],
       ['no lines', (s: Shop) => ({ channelId: s.web, lines: [] }), 400, 'validation_failed'],
+      ['a unit price too large to total exactly', (s: Shop) => ({ channelId: s.web, lines: [{ sku: s.sku, quantity: 1, unitPrice: 1e15 }] }), 400, 'validation_failed'],
     ])('answers %s with a clear error and leaves stock alone', async (_label, make, status, code) => {
       const shop = await openShop({ warehouse: 3, store: 3 });
       const res = await order(shop, make(shop));

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { JsonObject, Nullable } from '../../platform/schema';
 
-const Money = Type.Integer({ minimum: 0, description: 'Minor units of the currency (VND has none: 150000 = 150.000 ₫).' });
+const Money = Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Minor units of the currency (VND has none: 150000 = 150.000 ₫).' });
 const Quantity = (minimum: number) => Type.Integer({ minimum, maximum: 9999 });
 const Version = Type.Integer({
   minimum: 0,

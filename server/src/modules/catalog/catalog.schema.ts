@@ -16,7 +16,7 @@ const Id = Type.String({ minLength: 1, maxLength: 100 });
 const Timestamp = Type.String({ format: 'date-time' });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. VND.' });
 /** Money: an integer in minor units of the currency (₫ has none: 150000 = 150.000 ₫). */
-const Price = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Integer minor units (VND: đồng).' });
+const Price = Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Integer minor units (VND: đồng); at most 100 billion so line totals stay exact.' });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const IdParams = Type.Object({ id: Id });

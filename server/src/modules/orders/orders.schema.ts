@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../platform/schema';
 
-const Money = Type.Integer({ minimum: 0, description: 'Integer minor units of the currency (₫ has none: 150000 = 150.000 ₫).' });
+const Money = Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Integer minor units of the currency (₫ has none: 150000 = 150.000 ₫).' });
 export const OrderStatusSchema = Type.Union([
   Type.Literal('placed'),
   Type.Literal('paid'),

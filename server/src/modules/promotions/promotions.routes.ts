@@ -5,7 +5,7 @@ import { ErrorResponse, JsonObject, Nullable } from '../../platform/schema';
 import * as service from './promotions.service';
 
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('ended')]);
-const Money = Type.Integer({ minimum: 1, description: 'Minor units (VND: đồng).' });
+const Money = Type.Integer({ minimum: 1, maximum: 100_000_000_000, description: 'Minor units (VND: đồng).' });
 const DateTimeString = Type.String({ format: 'date-time' });
 
 export const PromotionSchema = Type.Object(
