@@ -5,15 +5,15 @@
  * closes, and "Order Completed" lands on the timeline. The idempotency key makes retries safe:
  * the same key answers with the same order, also when two retries race.
  */
-import type { Database, Executor } from '../db/client';
+import type { Database } from '../db/client';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
-import type { CatalogVariant, SalesChannel } from '../modules/catalog';
-import { cartHolder, closeCart, lockCartForCheckout, type Cart } from '../modules/carts';
+import type { SalesChannel } from '../modules/catalog';
+import { cartHolder, closeCart, lockCartForCheckout } from '../modules/carts';
 import { convertReservations, takeStock } from '../modules/inventory';
 import { createOrder, findOrder, setLineLocations, type Order } from '../modules/orders';
 import { getVariantsByIds } from '../modules/catalog';
-import { lockCodes, price, recordRedemptions, type Priced } from '../modules/promotions';
+import { priceForOrder, recordRedemptions } from '../modules/promotions';
 
 export interface CheckoutInput {
   workspaceId: string;
@@ -48,7 +48,21 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
       });
       const cartId = cart.id!;
       const variants = await getVariantsByIds(tx, workspaceId, cart.lines.map((l) => l.variantId));
-      const priced = await priceUnderLock(tx, { workspaceId, profileId: cart.profileId, channel, cart, variants });
+      const priced = await priceForOrder(
+        tx,
+        {
+          workspaceId,
+          profileId: cart.profileId,
+          channel,
+          lines: cart.lines.flatMap((l) => {
+            const variant = variants.get(l.variantId);
+            return variant ? [{ variant, quantity: l.quantity, unitPrice: l.unitPrice }] : [];
+          }),
+          codes: cart.codes.map((c) => c.code),
+          shippingFee: cart.shippingTotal,
+        },
+        cart.promotions.map((p) => p.promotionId),
+      );
       // A code the shopper entered must still apply now (a single-use code may just have gone
       // to another order); and when the client says what total it showed, that is the total.
       const lostCodes = priced.codes.filter((c) => c.status !== 'applied');
@@ -136,37 +150,6 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
       }
       throw err;
     });
-}
-
-/**
- * Price the cart again holding the row locks of the promotions (and codes) it uses, so their
- * limits and budgets are read and counted by one order at a time. If the locked counters change
- * the outcome (the last use went to another order), price again with the new set locked too.
- */
-async function priceUnderLock(
-  tx: Executor,
-  o: { workspaceId: string; profileId: string | null; channel: SalesChannel; cart: Cart; variants: Map<string, CatalogVariant> },
-): Promise<Priced> {
-  const input = {
-    workspaceId: o.workspaceId,
-    profileId: o.profileId,
-    channel: o.channel,
-    lines: o.cart.lines.flatMap((l) => {
-      const variant = o.variants.get(l.variantId);
-      return variant ? [{ variant, quantity: l.quantity, unitPrice: l.unitPrice }] : [];
-    }),
-    codes: o.cart.codes.map((c) => c.code),
-    shippingFee: o.cart.shippingTotal,
-  };
-  const usedCodes = o.cart.codes.filter((c) => c.status !== 'denied').map((c) => c.code);
-  if (usedCodes.length > 0) await lockCodes(tx, o.workspaceId, usedCodes);
-  let locked = new Set(o.cart.promotions.map((p) => p.promotionId));
-  for (let round = 0; ; round++) {
-    const priced = await price(tx, { ...input, lockPromotionIds: [...locked] });
-    const wanted = priced.result.applied.map((a) => a.promotionId);
-    if (wanted.every((id) => locked.has(id)) || round === 3) return priced;
-    locked = new Set([...locked, ...wanted]);
-  }
 }
 
 class RepeatedCheckout extends Error {

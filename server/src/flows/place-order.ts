@@ -14,6 +14,7 @@ import { findVariantsBySku, getChannel, priceFor, type CatalogVariant, type Sale
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
 import { holdStock, releaseHeldStock, sellHeldStock, type Reservation, type StockLine } from '../modules/inventory';
 import { createOrder, findOrder, OrderSchema, PlaceOrderBody, setLineLocations, type Order, type PlaceOrderInput } from '../modules/orders';
+import { priceForOrder, recordRedemptions } from '../modules/promotions';
 
 /**
  * How long an attempt's hold outlives a process that dies before selling or releasing it (the
@@ -107,6 +108,16 @@ export async function placeOrder(
     const profileId = body.customer ? await resolveCustomer(deps, { workspaceId, channel, externalId: body.externalId, customer: body.customer, placedAt }) : null;
     // Everything else first, the contended stock rows last: their locks are held only until commit.
     return await orm.transaction(async (tx) => {
+      // The workspace's promotions price the order unless the channel priced it itself (a
+      // marketplace's own vouchers): the same engine and amounts as the website's cart.
+      const priced = omniPriced(body)
+        ? await priceForOrder(tx, { workspaceId, profileId, channel, lines: lines.map((l) => ({ variant: l.v, quantity: l.quantity, unitPrice: l.unitPrice })), codes: body.codes ?? [], shippingFee: 0 })
+        : undefined;
+      const refused = priced?.codes.filter((c) => c.status !== 'applied') ?? [];
+      if (refused.length > 0) {
+        throw new AppError('coupon_denied', `Code ${refused[0]!.code}: ${refused[0]!.message ?? 'does not apply'}`, { coupon: refused[0]!.code, reason: refused[0]!.reason });
+      }
+      const discountOf = new Map(priced?.result.lines.map((l) => [l.variantId, l.discount]) ?? []);
       const result = await createOrder(tx, {
         workspaceId,
         id: newId('ord'),
@@ -119,7 +130,7 @@ export async function placeOrder(
         cartId: null,
         status: body.status ?? 'placed',
         currency,
-        discountTotal: body.discountTotal ?? 0,
+        discountTotal: priced ? priced.result.discountTotal : (body.discountTotal ?? 0),
         placedAt,
         sourceId: channel.sourceId,
         actor: input.actor,
@@ -131,11 +142,22 @@ export async function placeOrder(
           categoryIds: l.v.categoryIds,
           quantity: l.quantity,
           unitPrice: l.unitPrice,
+          discount: discountOf.get(l.v.id) ?? 0,
           locationId: heldAt.get(l.v.id) ?? '',
         })),
       });
       // Another attempt of this order won the insert: roll back, answer with its order.
       if (!result.created) throw new RepeatedOrder(result.order);
+      if (priced && priced.result.applied.length > 0) {
+        await recordRedemptions(tx, {
+          workspaceId,
+          orderId: result.order.id,
+          profileId,
+          channelId: channel.id,
+          orderTotal: result.order.total,
+          applied: priced.result.applied.map((a) => ({ promotionId: a.promotionId, amount: a.amount, code: a.code })),
+        });
+      }
       const sold = await sellHeldStock(tx, {
         workspaceId,
         channel,
@@ -165,12 +187,20 @@ class RepeatedOrder extends Error {
   }
 }
 
+/** Omni prices the order (promotions, codes) unless the channel sent its own prices or discount. */
+function omniPriced(body: PlaceOrderInput): boolean {
+  return body.discountTotal === undefined && body.lines.every((l) => l.unitPrice === undefined);
+}
+
 /** The order's lines priced for the channel, or what is wrong with the input. */
 function prepareLines(
   channel: SalesChannel,
   body: PlaceOrderInput,
   variants: Map<string, CatalogVariant>,
 ): AppError | { lines: { v: CatalogVariant; quantity: number; unitPrice: number }[]; currency: string } {
+  if (!omniPriced(body) && body.codes && body.codes.length > 0) {
+    return new AppError('validation_failed', 'codes: only when Omni prices the order (leave out unitPrice and discountTotal)', { field: 'codes' });
+  }
   const unknown = [...new Set(body.lines.map((l) => l.sku).filter((sku) => !variants.has(sku)))];
   if (unknown.length > 0) {
     return new AppError('unknown_sku', `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { skus: unknown });

@@ -148,6 +148,15 @@ describe('one engine, every channel', () => {
     const saving = offers.data.filter((o) => o.eligible).reduce((n, o) => n + o.saving, 0);
     expect(saving).toBe(cart.discountTotal);
 
+    // The same basket sold at the store counter to the same customer: the same discount.
+    const pos = await must<{ discountTotal: number; subtotal: number; profileId: string }>(shop.admin, 'POST', '/api/v1/orders', {
+      channelId: shop.pos,
+      externalId: `HD-${Date.now()}`,
+      customer: { userId: 'same-amounts' },
+      lines: [{ sku: shop.aoSku, quantity: 3 }, { sku: shop.quanSku, quantity: 1 }],
+    });
+    expect(pos).toMatchObject({ subtotal: cart.subtotal, discountTotal: cart.discountTotal, profileId: c.profileId });
+
     const order = await must<{ discountTotal: number; total: number; lines: { sku: string; discount: number }[] }>(c.headers, 'POST', '/store/v1/cart/order', { idempotencyKey: 'k1' });
     expect(order).toMatchObject({ discountTotal: cart.discountTotal, total: cart.total });
     expect(order.lines.reduce((n, l) => n + l.discount, 0)).toBe(cart.discountTotal);
@@ -250,6 +259,34 @@ describe('codes', () => {
     for (const r of results.filter((x) => x.status !== 201)) expect(r.body.error.code).toBe('promotion_unavailable');
     const report = await must<{ uses: number; discountGiven: number; customers: number }>(shop.admin, 'GET', `/api/v1/promotions/${p.id}/report`);
     expect(report).toMatchObject({ uses: 1, discountGiven: 100_000, customers: 1 });
+  });
+});
+
+describe('the POS path', () => {
+  it('a code given at the counter applies; one that does not apply is refused and the stock stays', async () => {
+    const shop = await openShop();
+    const p = await promo(shop, { name: 'Mã cửa hàng', requiresCode: true, reward: { type: 'fixed', amount: 40_000 }, conditions: { cartSubtotal: { gte: 300_000 } } });
+    await must(shop.admin, 'POST', `/api/v1/promotions/${p.id}/codes`, { code: 'QUAY40' });
+    const ok = await must<{ discountTotal: number; total: number }>(shop.admin, 'POST', '/api/v1/orders', {
+      channelId: shop.pos,
+      externalId: `HD-${Date.now()}-1`,
+      codes: ['quay40'],
+      lines: [{ sku: shop.quanSku, quantity: 1 }],
+    });
+    expect(ok).toMatchObject({ discountTotal: 40_000, total: 410_000 });
+    const short = await call<ErrorBody>(shop.admin, 'POST', '/api/v1/orders', { channelId: shop.pos, externalId: `HD-${Date.now()}-2`, codes: ['QUAY40'], lines: [{ sku: shop.aoSku, quantity: 1 }] });
+    expect(short.status).toBe(409);
+    expect(short.body.error).toMatchObject({ code: 'coupon_denied', coupon: 'QUAY40', reason: 'conditions_not_met' });
+    const stock = await must<{ reserved: number; onHand: number }>(shop.admin, 'GET', `/api/v1/inventory/${shop.aoSku}`);
+    expect(stock).toMatchObject({ reserved: 0, onHand: 1000 });
+    // A marketplace order priced by the marketplace keeps its own discount.
+    const market = await must<{ discountTotal: number }>(shop.admin, 'POST', '/api/v1/orders', {
+      channelId: shop.pos,
+      externalId: `HD-${Date.now()}-3`,
+      discountTotal: 12_345,
+      lines: [{ sku: shop.quanSku, quantity: 1 }],
+    });
+    expect(market.discountTotal).toBe(12_345);
   });
 });
 

@@ -102,6 +102,12 @@ export const PlaceOrderBody = Type.Object(
     ),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     discountTotal: Type.Optional(Money),
+    codes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 60 }), {
+        maxItems: 10,
+        description: 'Promotion codes the customer gave (POS, phone). Omni prices the order with the workspace promotions unless the channel priced it (unitPrice or discountTotal given).',
+      }),
+    ),
     status: Type.Optional(Type.Union([Type.Literal('placed'), Type.Literal('paid')], { description: 'Store sales are usually paid at the counter.' })),
     locationId: Type.Optional(Type.String({ description: 'Take the stock from this location (one of the channel’s).' })),
     placedAt: Type.Optional(Type.String({ format: 'date-time' })),

@@ -12,5 +12,5 @@ export {
   startRedemptionReversalConsumer,
   type Promotion,
 } from './promotions.service';
-export { customerFacts, offers, price, type CodeOutcome, type Priced, type PriceInput } from './pricing';
+export { customerFacts, offers, price, priceForOrder, type CodeOutcome, type Priced, type PriceInput } from './pricing';
 export type { AppliedPromotion, NotApplied, Offer, PricingResult } from './promotions.types';

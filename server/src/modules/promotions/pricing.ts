@@ -10,7 +10,7 @@ import { findTimelineProfileIds, getProfileTraits } from '../profiles';
 import { getWorkspace } from '../workspaces';
 import { offersFor, priceCart } from './engine';
 import type { CustomerFacts, Offer, PricingLine, PricingResult, PromotionRule } from './promotions.types';
-import { hasLiveRules, loadRules, resolveCodes, type CodeDenial } from './promotions.service';
+import { hasLiveRules, loadRules, lockCodes, resolveCodes, type CodeDenial } from './promotions.service';
 
 export interface PriceInput {
   workspaceId: string;
@@ -114,4 +114,21 @@ export async function offers(ex: Executor, input: Omit<PriceInput, 'codes' | 'lo
     customer: facts,
     ctx: { channelId: input.channel.id, channelType: input.channel.type, now, timeZone: workspace.timeZone, currency: input.channel.currency, shippingFee: input.shippingFee, codes: [] },
   });
+}
+
+/**
+ * Price for an order, in the order's transaction, holding the row locks of the promotions (and
+ * codes) it uses, so their limits and budgets are read and counted by one order at a time. If
+ * the locked counters change the outcome (the last use went to another order), price again with
+ * the new set locked too. `expected` are the promotions the shopper was shown.
+ */
+export async function priceForOrder(tx: Executor, input: Omit<PriceInput, 'lockPromotionIds'>, expected: string[] = []): Promise<Priced> {
+  if (input.codes.length > 0) await lockCodes(tx, input.workspaceId, input.codes);
+  let locked = new Set(expected);
+  for (let round = 0; ; round++) {
+    const priced = await price(tx, { ...input, lockPromotionIds: [...locked] });
+    const wanted = priced.result.applied.map((a) => a.promotionId);
+    if (wanted.every((id) => locked.has(id)) || round === 3) return priced;
+    locked = new Set([...locked, ...wanted]);
+  }
 }
