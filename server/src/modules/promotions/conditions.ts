@@ -33,10 +33,12 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 // Intl objects are costly to build and immutable once built: one per time zone / currency.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 /**
- * The last local time per zone, by UTC quarter hour: every zone's offset is a multiple of 15
- * minutes and changes on a quarter hour, so the local date and hour are constant within one.
+ * The last local time per zone, by UTC quarter hour: since 1980 every zone's offset is a
+ * multiple of 15 minutes and changes on a quarter hour, so the local date and hour are constant
+ * within one. Earlier instants (odd historical offsets) are not cached.
  */
 const QUARTER_HOUR_MS = 900_000;
+const CACHE_LOCAL_FROM_MS = Date.UTC(1980, 0, 1);
 const lastLocal = new Map<string, { quarter: number; local: LocalTime }>();
 const moneyFormats = new Map<string, (amount: number) => string>();
 
@@ -149,8 +151,10 @@ export class ConditionEnv {
       this.local = cached.local;
     } else {
       this.local = toLocalTime(this.ctx.now, this.ctx.timeZone);
-      if (lastLocal.size >= 1_000) lastLocal.clear();
-      lastLocal.set(this.ctx.timeZone, { quarter, local: this.local });
+      if (this.nowMs >= CACHE_LOCAL_FROM_MS) {
+        if (lastLocal.size >= 1_000) lastLocal.clear();
+        lastLocal.set(this.ctx.timeZone, { quarter, local: this.local });
+      }
     }
     return this.local;
   }

@@ -218,6 +218,22 @@ describe('priceCart', () => {
       // Bought: the dear tee; free: one cheap unit.
       expect(price([tee('dear', 300_000, 1), tee('cheap', 50_000, 1)], [promo('o', overlapping)]).discountTotal).toBe(50_000);
     });
+
+    it('leaves enough shared units to be bought when the sets only partly overlap', () => {
+      const partial: Reward = {
+        type: 'buy_x_get_y',
+        buy: { items: { scope: 'categories', categoryIds: ['cat_top'] }, quantity: 2 },
+        get: { items: { scope: 'categories', categoryIds: ['cat_sale'] }, quantity: 2, percent: 100 },
+      };
+      const cart = [
+        line('top_sale_1', 10_000, 1, { categoryIds: ['cat_top', 'cat_sale'] }),
+        line('top_sale_2', 20_000, 2, { categoryIds: ['cat_top', 'cat_sale'] }),
+        line('sale', 90_000, 2, { categoryIds: ['cat_sale'] }),
+      ];
+      // 3 shared units, 2 sale-only: 2 shared units must stay as the bought ones, so only one
+      // shared unit (the cheapest) can be free, and the second free unit is a sale-only one.
+      expect(price(cart, [promo('partial', partial)]).lines.map((l) => l.discount)).toEqual([10_000, 0, 90_000]);
+    });
   });
 
   describe('when the promotion is a tiered spend', () => {
@@ -341,6 +357,23 @@ describe('priceCart', () => {
       expect(result.discountTotal).toBe(190_000);
     });
 
+    it('reaches a tier by the subtotal before discounts and takes it off what is left', () => {
+      const tier = promo('tier', { type: 'tiered_spend', tiers: [{ minSpend: 1_000_000, percentOff: 10 }] }, { priority: 1 });
+      const result = price(cart, [tier, fixed100k('fixed', 10)]);
+      expect(result.applied.map((a) => [a.promotionId, a.amount])).toEqual([
+        ['fixed', 100_000],
+        ['tier', 90_000],
+      ]);
+    });
+
+    it('discounts what a buy-X-get-Y left', () => {
+      const result = price([tee('v1', 100_000, 2)], [promo('bogo', BOGO, { priority: 2 }), pct10('pct', 1)]);
+      expect(result.applied.map((a) => [a.promotionId, a.amount])).toEqual([
+        ['bogo', 100_000],
+        ['pct', 10_000],
+      ]);
+    });
+
     it('never takes a line below zero', () => {
       const big = (id: string, priority: number) => promo(id, { type: 'fixed', amount: 800_000, target: { scope: 'order' } }, { priority });
       const result = price(cart, [big('one', 3), big('two', 2), big('three', 1)]);
@@ -356,7 +389,10 @@ describe('priceCart', () => {
       expect(appliedIds(result)).toEqual(['excl']);
       expect(result.discountTotal).toBe(300_000);
       expect(reasonOf(result, 'pct')?.reason).toBe('not_best_combination');
-      expect(reasonOf(result, 'fixed')?.reason).toBe('not_best_combination');
+      expect(reasonOf(result, 'fixed')).toMatchObject({
+        reason: 'not_best_combination',
+        message: vnd('exclusive promotion "excl" applies alone and saves more (300.000 ₫ vs 190.000 ₫)'),
+      });
     });
 
     it('lets the combinables win when together they save more', () => {
@@ -555,6 +591,12 @@ describe('evaluateCondition', () => {
       expect(check({ any: [] }, gold).met).toBe(false);
     });
 
+    it('any can be met by spending more when one of its branches is spend', () => {
+      const r = check({ any: [{ tier: { in: ['platinum'] } }, { cartSubtotal: { gte: 500_000 } }] }, gold, {}, 350_000);
+      expect(r).toMatchObject({ met: false, unmet: [vnd('needs tier platinum or spend 150.000 ₫ more')], spendShort: 150_000 });
+      expect(check({ all: [{ tier: { in: ['platinum'] } }, { cartSubtotal: { gte: 500_000 } }] }, gold, {}, 350_000).spendShort).toBeNull();
+    });
+
     it('not inverts', () => {
       expect(check({ not: { tier: { in: ['gold'] } } }, gold)).toMatchObject({ met: false, unmet: ['excluded when tier gold'] });
       expect(check({ not: { firstOrder: true } }, gold).met).toBe(true);
@@ -601,6 +643,7 @@ describe('evaluateCondition', () => {
   it('compares the tier case-insensitively', () => {
     expect(check({ tier: { in: ['gold', 'platinum'] } }, customerWith({ traits: { tier: 'Gold' } })).met).toBe(true);
     expect(check({ tier: { in: ['GOLD'] } }, customerWith({ traits: { tier: 'silver' } }))).toMatchObject({ met: false, unmet: ['needs tier GOLD'] });
+    expect(check({ tier: { in: ['GOLD'] } }, customerWith({ traits: { tier: ' gold ' } })).met).toBe(true);
     expect(check({ tier: { in: ['gold'] } }).met).toBe(false);
   });
 
@@ -797,6 +840,7 @@ describe('offersFor', () => {
         promo('not_pos', reward, { conditions: { not: { channelType: { in: ['pos'] } } } }),
         promo('paused', reward, { status: 'paused' }),
         promo('used_up', reward, { customerUsesLeft: 0 }),
+        promo('code_used_up', reward, { requiresCode: true, usesLeft: 0 }),
         promo('ended', reward, { endsAt: '2026-03-01T00:00:00Z' }),
       ],
     );

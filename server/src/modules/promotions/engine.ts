@@ -362,6 +362,7 @@ function computeFixed(r: Extract<Reward, { type: 'fixed' }>, cart: CartView): Ou
   };
 }
 
+/** The tier is reached by the target's subtotal before any discount; its saving comes off what is left. */
 function computeTiered(r: Extract<Reward, { type: 'tiered_spend' }>, cart: CartView): Outcome {
   const target = r.target ?? { scope: 'order' };
   const { indices, base, spend } = targetLines(target, cart);
@@ -404,14 +405,6 @@ function computeGift(r: Extract<Reward, { type: 'gift' }>): Outcome {
   };
 }
 
-/**
- * Buy X get Y without expanding units. With b units only in the buy set, g only in the get set
- * and s in both, k applications need k·X buy units and k·Y other get units:
- * k = min(⌊(b+s)/X⌋, ⌊(g+s)/Y⌋, ⌊(b+g+s)/(X+Y)⌋, maxApplications). The k·Y discounted units are
- * the cheapest get units, taking at most b+s−k·X from the shared units so that enough distinct
- * units stay to be the "buy" ones (a greedy over a partition matroid: it is the cheapest choice).
- * A unit's value is what is left of its line divided by the line's quantity.
- */
 function byIndex(a: { index: number }, b: { index: number }): number {
   return a.index - b.index;
 }
@@ -421,6 +414,14 @@ function cheapestUnitFirst(a: { index: number; quantity: number; left: number },
   return a.left * b.quantity - b.left * a.quantity || a.index - b.index;
 }
 
+/**
+ * Buy X get Y without expanding units. With b units only in the buy set, g only in the get set
+ * and s in both, k applications need k·X buy units and k·Y other get units:
+ * k = min(⌊(b+s)/X⌋, ⌊(g+s)/Y⌋, ⌊(b+g+s)/(X+Y)⌋, maxApplications). The k·Y discounted units are
+ * the cheapest get units, taking at most b+s−k·X from the shared units so that enough distinct
+ * units stay to be the "buy" ones (a greedy over a partition matroid: it is the cheapest choice).
+ * A unit's value is what is left of its line divided by the line's quantity.
+ */
 function computeBuyXGetY(r: Extract<Reward, { type: 'buy_x_get_y' }>, cart: CartView): Outcome {
   const x = count(r.buy.quantity);
   const y = count(r.get.quantity);
@@ -585,7 +586,7 @@ function parseInstant(value: string, what: string, rule: PromotionRule): number 
  * The checks that do not depend on other promotions, in order: status and window, code, usage
  * limit, customer limit, budget. A 'scheduled' promotion whose start has passed counts as active.
  */
-function gateFailure(r: Ranked, nowMs: number): { reason: NotAppliedReason; message: string } | null {
+function gateFailure(r: Ranked, nowMs: number, options: { ignoreCode?: boolean } = {}): { reason: NotAppliedReason; message: string } | null {
   const { rule } = r;
   const isScheduled = rule.status === 'scheduled' && rule.startsAt !== null;
   if (rule.status !== 'active' && !isScheduled) return { reason: 'not_active', message: `the promotion is ${rule.status}` };
@@ -595,7 +596,7 @@ function gateFailure(r: Ranked, nowMs: number): { reason: NotAppliedReason; mess
   if (rule.endsAt !== null && nowMs >= parseInstant(rule.endsAt, 'endsAt', rule)) {
     return { reason: 'outside_window', message: `ended at ${rule.endsAt}` };
   }
-  if (rule.requiresCode && r.code === null) return { reason: 'code_required', message: 'needs its promotion code' };
+  if (rule.requiresCode && r.code === null && !options.ignoreCode) return { reason: 'code_required', message: 'needs its promotion code' };
   if (rule.usesLeft !== null && rule.usesLeft <= 0) return { reason: 'usage_limit_reached', message: 'no uses left' };
   if (rule.customerUsesLeft !== null && rule.customerUsesLeft <= 0) {
     return { reason: 'customer_limit_reached', message: 'this customer has used it the maximum number of times' };
@@ -763,14 +764,16 @@ export function priceCart(input: PricingInput): PricingResult {
   }
 
   if (winner) {
-    const winnerName = winner === combo ? 'the combined promotions' : (winner.members[0]?.ranked.rule.name ?? '');
+    const together = winner === combo;
+    const winnerName = together ? 'the combinable promotions together' : `"${winner.members[0]?.ranked.rule.name ?? ''}"`;
     for (const o of options) {
       if (o === winner) continue;
       const versus = `${formatMoney(winner.saving, ctx.currency)} vs ${formatMoney(o.saving, ctx.currency)}`;
-      const advantage = winner.saving === o.saving ? 'saves as much and ranks higher' : 'saves more';
+      const tie = winner.saving === o.saving;
+      const edge = together ? (tie ? 'save as much and rank higher' : 'save more') : tie ? 'saves as much and ranks higher' : 'saves more';
       for (const m of o.members) {
-        if (o === combo) reject(m.ranked, 'not_best_combination', `${winnerName} applies alone: it cannot be combined and ${advantage} (${versus})`);
-        else reject(m.ranked, 'exclusive_lost', `cannot be combined; ${winnerName} ${advantage} (${versus})`);
+        if (o === combo) reject(m.ranked, 'not_best_combination', `exclusive promotion ${winnerName} applies alone and ${edge} (${versus})`);
+        else reject(m.ranked, 'exclusive_lost', `cannot be combined; ${winnerName} ${edge} (${versus})`);
       }
     }
   }
@@ -885,14 +888,14 @@ export function offersFor(input: PricingInput): Offer[] {
   const offers: Offer[] = [];
   for (const r of rankPromotions(input.promotions, ctx)) {
     const { rule } = r;
-    const gate = gateFailure(r, nowMs);
-    if (gate && gate.reason !== 'code_required') continue;
+    if (gateFailure(r, nowMs, { ignoreCode: true })) continue;
     if (rule.conditions !== null && !channelAllows(rule.conditions, ctx)) continue;
+    const needsCode = rule.requiresCode && r.code === null;
 
     const cond = checkConditions(rule, env);
     const outcome = computeOutcome(rule, cart);
     const missing: string[] = [];
-    if (gate) missing.push('enter the promotion code');
+    if (needsCode) missing.push('enter the promotion code');
 
     const short = cond.spendShort;
     const spendGap = !cond.met && short !== null && short > 0;

@@ -74,7 +74,15 @@ export async function customerFacts(
 }
 
 function pricingLines(lines: PriceInput['lines']): PricingLine[] {
-  return lines.map((l) => ({ variantId: l.variant.id, productId: l.variant.productId, sku: l.variant.sku, categoryIds: l.variant.categoryIds, quantity: l.quantity, unitPrice: l.unitPrice }));
+  return lines.map((l) => ({
+    variantId: l.variant.id,
+    productId: l.variant.productId,
+    sku: l.variant.sku,
+    name: l.variant.title ? `${l.variant.productTitle} — ${l.variant.title}` : l.variant.productTitle,
+    categoryIds: l.variant.categoryIds,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+  }));
 }
 
 export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
