@@ -102,7 +102,8 @@ export async function runPricingBench(opts: PricingBenchOptions): Promise<void> 
         if (res.status !== 200) throw new Error(`quote → ${res.status} ${res.body}`);
         return performance.now() - t0;
       };
-      const sample = JSON.parse((await request({ port, method: 'POST', path: '/api/v1/pricing/quote', headers: admin, body })).body) as { promotions: unknown[]; notApplied: unknown[]; discountTotal: number };
+      const explained = JSON.stringify({ ...(JSON.parse(body) as Record<string, unknown>), explain: true });
+      const sample = JSON.parse((await request({ port, method: 'POST', path: '/api/v1/pricing/quote', headers: admin, body: explained })).body) as { promotions: unknown[]; notApplied: unknown[]; discountTotal: number };
       for (let i = 0; i < 50; i++) await quote(); // warm-up
       const serial: number[] = [];
       for (let i = 0; i < opts.quotes; i++) serial.push(await quote());

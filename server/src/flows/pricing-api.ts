@@ -11,7 +11,7 @@ import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { ErrorResponse, Nullable } from '../platform/schema';
-import { findVariantsBySku, getChannel, priceFor } from '../modules/catalog';
+import { findVariantsBySku, getChannelCached, priceFor } from '../modules/catalog';
 import { getCart } from '../modules/carts';
 import { findTimelineProfileIds, getProfile } from '../modules/profiles';
 import { offers, price } from '../modules/promotions';
@@ -26,6 +26,7 @@ const QuoteBody = Type.Object(
     }),
     codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 10 })),
     shippingFee: Type.Optional(Type.Integer({ minimum: 0 })),
+    explain: Type.Optional(Type.Boolean({ description: 'Also list the promotions that did not apply, and why.' })),
   },
   { additionalProperties: false },
 );
@@ -48,7 +49,7 @@ const QuoteSchema = Type.Object({
   total: Type.Integer(),
   lines: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), discount: Type.Integer(), total: Type.Integer() })),
   promotions: Type.Array(Applied),
-  notApplied: Type.Array(NotAppliedSchema),
+  notApplied: Type.Optional(Type.Array(NotAppliedSchema)),
   codes: Type.Array(Type.Object({ code: Type.String(), status: Type.String(), promotionId: Nullable(Type.String()), reason: Nullable(Type.String()), message: Nullable(Type.String()) })),
   gifts: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer(), promotionId: Type.String() })),
 });
@@ -80,11 +81,13 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
       const b = req.body;
-      const channel = await getChannel(orm, workspaceId, b.channelId);
-      const profileIds = b.profileId ? await findTimelineProfileIds(orm, workspaceId, b.profileId) : [];
+      const [channel, profileIds, variants] = await Promise.all([
+        getChannelCached(orm, workspaceId, b.channelId),
+        b.profileId ? findTimelineProfileIds(orm, workspaceId, b.profileId) : Promise.resolve([]),
+        findVariantsBySku(orm, workspaceId, b.lines.map((l) => l.sku)),
+      ]);
       if (b.profileId && profileIds.length === 0) throw new AppError('profile_not_found', `Profile ${b.profileId} not found`, { id: b.profileId });
       const profileId = profileIds[0] ?? null;
-      const variants = await findVariantsBySku(orm, workspaceId, b.lines.map((l) => l.sku));
       const unknown = [...new Set(b.lines.map((l) => l.sku).filter((sku) => !variants.has(sku)))];
       if (unknown.length > 0) throw new AppError('unknown_sku', `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { skus: unknown });
       const merged = new Map<string, number>();
@@ -93,7 +96,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
         const variant = variants.get(sku)!;
         return { variant, quantity, unitPrice: priceFor(variant, channel.id) };
       });
-      const priced = await price(orm, { workspaceId, profileId, ...(profileId ? { profileIds } : {}), channel, lines, codes: b.codes ?? [], shippingFee: b.shippingFee ?? 0 });
+      const priced = await price(orm, { workspaceId, profileId, ...(profileId ? { profileIds } : {}), channel, lines, codes: b.codes ?? [], shippingFee: b.shippingFee ?? 0, concurrentReads: true });
       const r = priced.result;
       const discountOf = new Map(r.lines.map((l) => [l.variantId, l.discount]));
       return {
@@ -108,7 +111,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
           return { sku: l.variant.sku, quantity: l.quantity, unitPrice: l.unitPrice, discount, total: l.unitPrice * l.quantity - discount };
         }),
         promotions: r.applied,
-        notApplied: r.notApplied,
+        ...(b.explain ? { notApplied: r.notApplied } : {}),
         codes: priced.codes,
         gifts: r.gifts,
       };
@@ -124,7 +127,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
       },
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
-      const channel = await getChannel(orm, workspaceId, req.query.channel);
+      const channel = await getChannelCached(orm, workspaceId, req.query.channel);
       const profile = await getProfile(orm, workspaceId, req.params.id);
       // With their current cart, offers speak of this cart ("add 150.000 ₫ more …").
       const cart = await getCart(ctx.db, { workspaceId, profileId: profile.id, channel });
@@ -133,7 +136,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
         const variant = variants.get(l.sku);
         return variant ? [{ variant, quantity: l.quantity, unitPrice: l.unitPrice }] : [];
       });
-      const data = await offers(orm, { workspaceId, profileId: profile.id, channel, lines, shippingFee: cart.shippingTotal });
+      const data = await offers(orm, { workspaceId, profileId: profile.id, channel, lines, shippingFee: cart.shippingTotal, concurrentReads: true });
       return { profileId: profile.id, channelId: channel.id, currency: channel.currency, data };
     });
   };

@@ -247,6 +247,21 @@ async function checkLocationsExist(ex: Executor, workspaceId: string, ids: strin
   if (missing) throw new AppError('location_not_found', `Location ${missing} not found`, { field: 'locationIds', locationId: missing });
 }
 
+/** Channels per process for a few seconds: every quote and cart read names one. Dropped on change here. */
+const CHANNEL_TTL_MS = 5_000;
+const channelCache = new Map<string, { at: number; channel: SalesChannel }>();
+
+/** getChannel, kept 5 s (other processes see a change within that). */
+export async function getChannelCached(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
+  const key = `${workspaceId}/${id}`;
+  const hit = channelCache.get(key);
+  if (hit && Date.now() - hit.at < CHANNEL_TTL_MS) return hit.channel;
+  const channel = await getChannel(ex, workspaceId, id);
+  if (channelCache.size > 10_000) channelCache.clear();
+  channelCache.set(key, { at: Date.now(), channel });
+  return channel;
+}
+
 export async function getChannel(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
   const [r] = await repo.selectChannels(ex, workspaceId, { ids: [id], includeArchived: true });
   if (!r) throw new AppError('channel_not_found', `Channel ${id} not found`);
@@ -288,6 +303,7 @@ export async function createChannel(ex: Executor, workspaceId: string, input: Cr
 }
 
 export async function updateChannel(ex: Executor, workspaceId: string, id: string, patch: UpdateChannelInput): Promise<SalesChannel> {
+  channelCache.delete(`${workspaceId}/${id}`);
   const allocation = patch.allocation ? checkAllocation(patch.allocation) : {};
   if (patch.sourceId) await checkSource(ex, workspaceId, patch.sourceId);
   return ex.transaction(async (tx) => {
@@ -309,6 +325,7 @@ export async function updateChannel(ex: Executor, workspaceId: string, id: strin
 
 /** Archive a channel (kept for its orders and prices); it leaves the default channel list. */
 export async function archiveChannel(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
+  channelCache.delete(`${workspaceId}/${id}`);
   if (!(await repo.archiveChannelRow(ex, workspaceId, id))) throw new AppError('channel_not_found', `Channel ${id} not found`);
   return getChannel(ex, workspaceId, id);
 }

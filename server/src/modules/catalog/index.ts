@@ -4,6 +4,7 @@ export {
   assertCatalogIdsExist,
   findVariantsBySku,
   getChannel,
+  getChannelCached,
   getLocation,
   getProduct,
   getVariantsByIds,

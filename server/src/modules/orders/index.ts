@@ -3,6 +3,7 @@ export {
   findOrder,
   getCommerceFacts,
   getLastPurchaseByCategory,
+  getPurchaseFacts,
   getOrder,
   listOrders,
   NEXT_STATUS,

@@ -232,3 +232,25 @@ export async function selectLastPurchaseByCategory(ex: Executor, workspaceId: st
         GROUP BY c.category_id`,
   );
 }
+
+/** For pricing, in one round trip: the survivor's commerce facts and when each category was last bought. */
+export async function selectPurchaseFacts(
+  ex: Executor,
+  workspaceId: string,
+  liveId: string,
+  profileIds: string[],
+): Promise<{ total_spent: number | null; order_count: number | null; last_store_location_id: string | null; bought: Record<string, string> | null } | undefined> {
+  return firstRow(
+    ex,
+    sql`SELECT c.total_spent, c.order_count, c.last_store_location_id,
+               (SELECT jsonb_object_agg(x.category_id, x.at) FROM (
+                  SELECT cat.category_id, max(o.placed_at) AS at
+                  FROM orders o
+                  JOIN order_lines l ON l.workspace_id = o.workspace_id AND l.order_id = o.id
+                  CROSS JOIN LATERAL jsonb_array_elements_text(l.category_ids) AS cat(category_id)
+                  WHERE o.workspace_id = ${workspaceId} AND o.profile_id = ${anyOf(profileIds)} AND o.status NOT IN ('cancelled')
+                  GROUP BY cat.category_id) x) AS bought
+        FROM (SELECT 1) AS one
+        LEFT JOIN profile_commerce c ON c.workspace_id = ${workspaceId} AND c.profile_id = ${liveId}`,
+  );
+}

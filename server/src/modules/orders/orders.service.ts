@@ -346,6 +346,18 @@ export async function refreshCommerceFacts(ex: Executor, workspaceId: string, pr
   await repo.deleteCommerce(ex, workspaceId, merged);
 }
 
+/** What pricing needs from a customer's orders (survivor id first in `profileIds`), in one read. */
+export async function getPurchaseFacts(
+  ex: Executor,
+  workspaceId: string,
+  profileIds: string[],
+): Promise<{ totalSpent: number; orderCount: number; lastStoreLocationId: string | null; lastBoughtByCategory: Record<string, string> }> {
+  const [live] = profileIds;
+  const r = live ? await repo.selectPurchaseFacts(ex, workspaceId, live, profileIds) : undefined;
+  const bought = Object.fromEntries(Object.entries(r?.bought ?? {}).map(([k, v]) => [k, toDate(v).toISOString()]));
+  return { totalSpent: Number(r?.total_spent ?? 0), orderCount: r?.order_count ?? 0, lastStoreLocationId: r?.last_store_location_id ?? null, lastBoughtByCategory: bought };
+}
+
 /** For purchase-history conditions: when each category was last bought by this customer (ISO), any channel. */
 export async function getLastPurchaseByCategory(ex: Executor, workspaceId: string, profileIds: string[]): Promise<Record<string, string>> {
   const found = await repo.selectLastPurchaseByCategory(ex, workspaceId, profileIds);

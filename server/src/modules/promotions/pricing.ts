@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../../db/client';
 import type { CatalogVariant, SalesChannel } from '../catalog';
-import { getCommerceFacts, getLastPurchaseByCategory } from '../orders';
+import { getPurchaseFacts } from '../orders';
 import { findTimelineProfileIds, getProfileTraits } from '../profiles';
 import { getWorkspace } from '../workspaces';
 import { offersFor, priceCart } from './engine';
@@ -25,6 +25,8 @@ export interface PriceInput {
   now?: Date;
   /** At order time: lock these promotions' rows so their counters are exact. */
   lockPromotionIds?: string[];
+  /** `ex` is the pool (not a transaction): independent reads may run at once. */
+  concurrentReads?: boolean;
 }
 
 export interface CodeOutcome {
@@ -50,25 +52,19 @@ export async function customerFacts(
   workspaceId: string,
   profileId: string | null,
   knownIds?: string[],
+  /** The reads may run at once (a pool, not a transaction's one connection). */
+  concurrent = false,
 ): Promise<{ facts: CustomerFacts; profileIds: string[] }> {
   if (!profileId) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
   const ids = knownIds ?? (await findTimelineProfileIds(ex, workspaceId, profileId));
   const live = ids[0];
   if (!live) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
-  const workspace = await getWorkspace(ex, workspaceId);
-  // One after another: inside a transaction these share one connection.
-  const traits = await getProfileTraits(ex, workspaceId, live);
-  const commerce = await getCommerceFacts(ex, workspaceId, live, workspace.currency, { live: true });
-  const bought = await getLastPurchaseByCategory(ex, workspaceId, ids);
+  // Inside a transaction the reads share one connection: one after another.
+  const [traits, purchases] = concurrent
+    ? await Promise.all([getProfileTraits(ex, workspaceId, live), getPurchaseFacts(ex, workspaceId, ids)])
+    : [await getProfileTraits(ex, workspaceId, live), await getPurchaseFacts(ex, workspaceId, ids)];
   return {
-    facts: {
-      profileId: live,
-      traits,
-      totalSpent: commerce.totalSpent,
-      orderCount: commerce.orderCount,
-      lastStoreLocationId: commerce.lastStoreLocationId,
-      lastBoughtByCategory: bought,
-    },
+    facts: { profileId: live, traits, ...purchases },
     profileIds: ids,
   };
 }
@@ -89,7 +85,7 @@ export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
   const now = input.now ?? new Date();
   const workspace = await getWorkspace(ex, input.workspaceId);
   const live = input.codes.length > 0 || (await hasLiveRules(ex, input.workspaceId));
-  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, live ? input.profileId : null, input.profileIds);
+  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, live ? input.profileId : null, input.profileIds, input.concurrentReads);
   const codes = input.codes.length > 0 ? await resolveCodes(ex, input.workspaceId, input.codes, now) : { valid: [], denied: [] as { code: string; reason: CodeDenial; message: string }[] };
   const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now, ...(input.lockPromotionIds ? { lockIds: input.lockPromotionIds } : {}) });
   const result = priceCart({
@@ -114,7 +110,7 @@ export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
 export async function offers(ex: Executor, input: Omit<PriceInput, 'codes' | 'lockPromotionIds'>): Promise<Offer[]> {
   const now = input.now ?? new Date();
   const workspace = await getWorkspace(ex, input.workspaceId);
-  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, input.profileId, input.profileIds);
+  const { facts, profileIds } = await customerFacts(ex, input.workspaceId, input.profileId, input.profileIds, input.concurrentReads);
   const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now });
   return offersFor({
     lines: pricingLines(input.lines),
