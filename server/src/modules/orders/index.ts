@@ -2,7 +2,6 @@ export {
   createOrder,
   findOrder,
   getCommerceFacts,
-  getLastPurchaseByCategory,
   getPurchaseFacts,
   getOrder,
   listOrders,

@@ -219,20 +219,6 @@ export async function deleteCommerce(ex: Executor, workspaceId: string, profileI
   await ex.execute(sql`DELETE FROM profile_commerce WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}`);
 }
 
-/** When each category was last bought by these profiles (orders not cancelled), on any channel. */
-export async function selectLastPurchaseByCategory(ex: Executor, workspaceId: string, profileIds: string[]): Promise<{ category_id: string; at: Date | string }[]> {
-  if (profileIds.length === 0) return [];
-  return rows<{ category_id: string; at: Date | string }>(
-    ex,
-    sql`SELECT c.category_id, max(o.placed_at) AS at
-        FROM orders o
-        JOIN order_lines l ON l.workspace_id = o.workspace_id AND l.order_id = o.id
-        CROSS JOIN LATERAL jsonb_array_elements_text(l.category_ids) AS c(category_id)
-        WHERE o.workspace_id = ${workspaceId} AND o.profile_id = ${anyOf(profileIds)} AND o.status NOT IN ('cancelled')
-        GROUP BY c.category_id`,
-  );
-}
-
 /** For pricing, in one round trip: the survivor's commerce facts and when each category was last bought. */
 export async function selectPurchaseFacts(
   ex: Executor,

@@ -358,21 +358,13 @@ export async function getPurchaseFacts(
   return { totalSpent: Number(r?.total_spent ?? 0), orderCount: r?.order_count ?? 0, lastStoreLocationId: r?.last_store_location_id ?? null, lastBoughtByCategory: bought };
 }
 
-/** For purchase-history conditions: when each category was last bought by this customer (ISO), any channel. */
-export async function getLastPurchaseByCategory(ex: Executor, workspaceId: string, profileIds: string[]): Promise<Record<string, string>> {
-  const found = await repo.selectLastPurchaseByCategory(ex, workspaceId, profileIds);
-  return Object.fromEntries(found.map((r) => [r.category_id, toDate(r.at).toISOString()]));
-}
-
 export async function getCommerceFacts(
   ex: Executor,
   workspaceId: string,
   profileId: string,
   currency: string,
-  opts: { live?: boolean } = {},
 ): Promise<CommerceFacts> {
-  // `live`: the caller already resolved the id to the surviving profile.
-  const live = opts.live ? profileId : (await getTimelineProfileIds(ex, workspaceId, profileId))[0];
+  const [live] = await getTimelineProfileIds(ex, workspaceId, profileId);
   const r = live ? await repo.selectCommerce(ex, workspaceId, live) : undefined;
   if (!r) {
     return { profileId: live ?? profileId, currency, totalSpent: 0, orderCount: 0, byChannel: {}, firstOrderAt: null, lastOrderAt: null, lastStoreLocationId: null, lastStoreVisitAt: null };
