@@ -98,3 +98,22 @@ export async function createTestWorkspace(
     addSource,
   };
 }
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+/**
+ * JSON calls against a built app (inject: no sockets): `call` answers status and body, `must`
+ * the body of a 2xx and throws with the response otherwise.
+ */
+export function jsonClient(server: { app: BuiltApp['app'] }) {
+  async function call<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<{ status: number; body: T }> {
+    const res = await server.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+    return { status: res.statusCode, body: res.json<T>() };
+  }
+  async function must<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<T> {
+    const res = await call<T>(headers, method, url, payload);
+    if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+  return { call, must };
+}

@@ -10,7 +10,7 @@ import { buildApp, redactQuery, type BuiltApp } from '../app';
 import { startCartMergeConsumer } from '../modules/carts';
 import { sql } from 'drizzle-orm';
 import { openDb, rows } from '../db/client';
-import { createTestWorkspace, DB_KIND, startTestServer, testConfig, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { createTestWorkspace, jsonClient, DB_KIND, startTestServer, testConfig, type TestServer, type TestWorkspace } from '../../test/helpers';
 import { expireReservations } from '../modules/inventory';
 import type { Cart } from '../modules/carts';
 import { inject } from 'vitest';
@@ -21,23 +21,13 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-interface Res<T> {
-  status: number;
-  body: T;
-}
 type ErrorBody = { error: { code: string; message: string; cart?: Cart; [k: string]: unknown } };
 
-async function call<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<Res<T>> {
-  const res = await server.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
-  return { status: res.statusCode, body: res.json<T>() };
-}
-
-async function must<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<T> {
-  const res = await call<T>(headers, method, url, payload);
-  if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const { call, must } = jsonClient({
+  get app() {
+    return server.app;
+  },
+});
 
 interface Shop {
   ws: TestWorkspace;

@@ -4,7 +4,7 @@
  * from a store enabling a web offer, budgets and the last code under concurrency.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { createTestWorkspace, jsonClient, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
 import type { Cart } from '../modules/carts';
 
 let server: TestServer;
@@ -13,19 +13,13 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 type ErrorBody = { error: { code: string; message: string; field?: string; reason?: string; coupon?: string } };
 
-async function call<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown) {
-  const res = await server.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
-  return { status: res.statusCode, body: res.json<T>() };
-}
-
-async function must<T = Record<string, unknown>>(headers: Record<string, string>, method: Method, url: string, payload?: unknown): Promise<T> {
-  const res = await call<T>(headers, method, url, payload);
-  if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const { call, must } = jsonClient({
+  get app() {
+    return server.app;
+  },
+});
 
 interface Shop {
   ws: TestWorkspace;
