@@ -8,12 +8,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from './config';
-import { openDb, type Database } from './db/client';
+import { sql } from 'drizzle-orm';
+import { firstRow, openDb, type Database } from './db/client';
 import { runMigrations } from './db/migrate';
 import type { App, AppContext } from './platform/context';
 import { AppError, isAppError } from './platform/errors';
 import { ErrorResponse } from './platform/schema';
-import { bootstrapWorkspace, createAdminGuard, getWorkspace, workspacesRoutes } from './modules/workspaces';
+import { bootstrapWorkspace, getWorkspace, workspacesRoutes } from './modules/workspaces';
+import { createConsoleGuard, ensureBootstrapAdmin, usersRoutes } from './modules/users';
 import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
 import { profilesRoutes } from './modules/profiles';
 import { catalogRoutes } from './modules/catalog';
@@ -40,6 +42,8 @@ export interface BuiltApp {
   writer: IngestWriter;
   /** Present when this start created the first workspace. */
   bootstrap?: { workspaceId: string; adminToken: string; writeKey: string; generated: boolean };
+  /** Present when this start created the first console admin (the password only when generated). */
+  consoleAdmin?: { email: string; password: string; generated: boolean };
 }
 
 const SECRET_PARAMS = /([?&](?:customerToken|writeKey|anonymousId)=)[^&]*/gi;
@@ -70,6 +74,11 @@ function clientErrorCode(err: FastifyError): { code: AppError['code']; message: 
     return { code: err.statusCode === 404 ? 'not_found' : 'bad_request', message: err.message };
   }
   return undefined;
+}
+
+async function firstWorkspaceId(db: Database): Promise<string | undefined> {
+  const r = await firstRow<{ id: string }>(db.orm, sql`SELECT id FROM workspaces ORDER BY created_at, id LIMIT 1`);
+  return r?.id;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
@@ -107,6 +116,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     defaultCountry: config.defaultCountry,
     timeZone: config.defaultTimeZone,
   });
+
+  // The first console admin, for the first workspace (also for data made before console users existed).
+  const firstWorkspace = boot?.workspace.id ?? (await firstWorkspaceId(db));
+  const consoleAdmin = firstWorkspace ? await ensureBootstrapAdmin(db.orm, firstWorkspace, { email: config.adminEmail, password: config.adminPassword }) : undefined;
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -156,7 +169,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   }, async () => ({ status: 'ok' as const, db: db.kind }));
 
   const writer = new IngestWriter(db, app.log, config.ingestMaxBatch);
-  const guard = createAdminGuard(ctx);
+  const guard = createConsoleGuard(ctx);
+  await app.register(usersRoutes(ctx, guard));
   await app.register(ingestRoutes(ctx, writer));
   await app.register(workspacesRoutes(ctx, guard));
   await app.register(profilesRoutes(ctx, guard, countEventsByProfileAndChannel));
@@ -202,5 +216,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     ctx,
     writer,
     ...(boot ? { bootstrap: { workspaceId: boot.workspace.id, adminToken: boot.adminToken, writeKey: boot.writeKey, generated: boot.generated } } : {}),
+    ...(consoleAdmin ? { consoleAdmin } : {}),
   };
 }

@@ -17,6 +17,8 @@ export const ConfigSchema = Type.Object({
   databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, description: 'DATABASE_POOL_SIZE' }),
   adminToken: Type.Optional(Type.String({ minLength: 16, description: 'OMNI_ADMIN_TOKEN' })),
   writeKey: Type.Optional(Type.String({ minLength: 8, description: 'OMNI_WRITE_KEY' })),
+  adminEmail: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'OMNI_ADMIN_EMAIL' })),
+  adminPassword: Type.Optional(Type.String({ minLength: 10, description: 'OMNI_ADMIN_PASSWORD' })),
   logLevel: LogLevel,
   defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', description: 'OMNI_DEFAULT_COUNTRY' }),
   defaultTimeZone: Type.String({ minLength: 1, description: 'OMNI_DEFAULT_TIME_ZONE' }),
@@ -68,6 +70,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databasePoolSize: toInt(env, 'DATABASE_POOL_SIZE', 10),
     adminToken: nonEmpty(env.OMNI_ADMIN_TOKEN),
     writeKey: nonEmpty(env.OMNI_WRITE_KEY),
+    adminEmail: nonEmpty(env.OMNI_ADMIN_EMAIL),
+    adminPassword: nonEmpty(env.OMNI_ADMIN_PASSWORD),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     defaultCountry: (nonEmpty(env.OMNI_DEFAULT_COUNTRY) ?? 'VN').toUpperCase(),
     defaultTimeZone: nonEmpty(env.OMNI_DEFAULT_TIME_ZONE) ?? 'Asia/Ho_Chi_Minh',
@@ -85,7 +89,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     const key = (first?.instancePath ?? '').replace(/^\//, '') as keyof Config;
     const prop = ConfigSchema.properties[key] as { description?: string } | undefined;
     const envName = prop?.description ?? key;
-    const shown = key === 'adminToken' || key === 'writeKey' ? '(hidden)' : JSON.stringify(key === 'databaseUrl' ? hidePassword(String(candidate[key])) : candidate[key]);
+    const shown = key === 'adminToken' || key === 'writeKey' || key === 'adminPassword' ? '(hidden)' : JSON.stringify(key === 'databaseUrl' ? hidePassword(String(candidate[key])) : candidate[key]);
     const reason = key === 'logLevel' ? `must be one of ${LOG_LEVELS.join(', ')}` : (first?.message ?? 'invalid');
     throw new ConfigError(`Invalid setting ${envName}=${shown}: ${reason}`);
   }

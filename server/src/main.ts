@@ -5,7 +5,7 @@ import { DataDirLockedError } from './db/lockfile';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { app, bootstrap } = await buildApp({ config });
+  const { app, bootstrap, consoleAdmin } = await buildApp({ config });
   if (bootstrap) {
     const lines = [
       '',
@@ -22,6 +22,16 @@ async function main(): Promise<void> {
       lines.push('  admin token and write key: from OMNI_ADMIN_TOKEN / OMNI_WRITE_KEY');
     }
     process.stdout.write(lines.join('\n') + '\n\n');
+  }
+  if (consoleAdmin) {
+    process.stdout.write(
+      [
+        'Console admin (sign in at /):',
+        `  email:    ${consoleAdmin.email}`,
+        consoleAdmin.generated ? `  password: ${consoleAdmin.password}   (shown once; change it by inviting yourself a new account)` : '  password: from OMNI_ADMIN_PASSWORD',
+        '',
+      ].join('\n') + '\n',
+    );
   }
   await app.listen({ port: config.port, host: config.host });
   const stop = async (signal: string) => {

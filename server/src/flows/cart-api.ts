@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AdminGuard, App, AppContext } from '../platform/context';
-import { adminWorkspace } from '../platform/context';
+import { adminActor, adminWorkspace } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { newId } from '../platform/ids';
@@ -255,7 +255,7 @@ export function adminCartRoutes(ctx: AppContext, guard: AdminGuard, hub: CartHub
         const { id } = request.params as { id: string };
         const profile = await getProfile(ctx.db.orm, workspaceId, id);
         const channel = channelId ? await getChannel(ctx.db.orm, workspaceId, channelId) : undefined;
-        return { workspaceId, profileId: profile.id, ...(channel ? { channel } : {}), actor: `token:${request.admin?.tokenId ?? 'unknown'}` };
+        return { workspaceId, profileId: profile.id, ...(channel ? { channel } : {}), actor: adminActor(request) };
       },
     });
   };

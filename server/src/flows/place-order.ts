@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
 import type { AdminGuard, App, AppContext } from '../platform/context';
-import { adminWorkspace } from '../platform/context';
+import { adminActor, adminWorkspace } from '../platform/context';
 import { ErrorResponse } from '../platform/schema';
 import { findVariantsBySku, getChannel, priceFor, type CatalogVariant, type SalesChannel } from '../modules/catalog';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
@@ -303,7 +303,7 @@ export function placeOrderRoutes(ctx: AppContext, guard: AdminGuard, writer: Ing
         response: { 200: OrderSchema, 201: OrderSchema, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     }, async (req, reply) => {
-      const { order, created } = await placeOrder({ ctx, writer }, { workspaceId: adminWorkspace(req), actor: `token:${req.admin?.tokenId ?? 'unknown'}`, body: req.body });
+      const { order, created } = await placeOrder({ ctx, writer }, { workspaceId: adminWorkspace(req), actor: adminActor(req), body: req.body });
       return reply.code(created ? 201 : 200).send(order);
     });
   };

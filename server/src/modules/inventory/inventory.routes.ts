@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors';
 import type { AdminGuard, App, AppContext } from '../../platform/context';
-import { adminWorkspace } from '../../platform/context';
+import { adminActor, adminWorkspace } from '../../platform/context';
 import { ErrorResponse, Nullable } from '../../platform/schema';
 import { findVariantsBySku, getChannel, listChannels, listLocations, type CatalogVariant } from '../catalog';
 import type { Executor } from '../../db/client';
@@ -41,7 +41,7 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
     app.addHook('preHandler', guard);
     const orm = ctx.db.orm;
-    const actorOf = (req: { admin?: { tokenId: string } }) => `token:${req.admin?.tokenId ?? 'unknown'}`;
+    const actorOf = adminActor;
 
     app.get('/api/v1/inventory/:sku', {
       schema: { tags: ['inventory'], summary: 'Availability of a SKU per location and per channel', params: SkuParams, response: { 200: AvailabilitySchema, 400: ErrorResponse } },

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { AdminGuard, App, AppContext } from '../../platform/context';
-import { adminWorkspace } from '../../platform/context';
+import { adminActor, adminWorkspace } from '../../platform/context';
 import { getWorkspace } from '../workspaces';
 import { CommerceFactsSchema, ListOrdersQuery, OrderListSchema, OrderSchema, TransitionBody } from './orders.schema';
 import * as service from './orders.service';
@@ -30,7 +30,7 @@ export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
       },
     }, async (req) =>
       orm.transaction((tx) =>
-        service.transitionOrder(tx, { workspaceId: adminWorkspace(req), id: req.params.id, ...req.body, actor: `token:${req.admin?.tokenId ?? 'unknown'}` }),
+        service.transitionOrder(tx, { workspaceId: adminWorkspace(req), id: req.params.id, ...req.body, actor: adminActor(req) }),
       ));
 
     app.get('/api/v1/profiles/:id/orders', {

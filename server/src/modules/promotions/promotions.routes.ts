@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { AdminGuard, App, AppContext } from '../../platform/context';
-import { adminWorkspace } from '../../platform/context';
+import { adminActor, adminWorkspace } from '../../platform/context';
 import { ErrorResponse, JsonObject, Nullable } from '../../platform/schema';
 import * as service from './promotions.service';
 
@@ -62,7 +62,7 @@ const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
   const orm = ctx.db.orm;
-  const actorOf = (req: { admin?: { tokenId: string } }) => `token:${req.admin?.tokenId ?? 'unknown'}`;
+  const actorOf = adminActor;
   return async function routes(app: App) {
     app.addHook('preHandler', guard);
     app.addSchema(PromotionSchema);

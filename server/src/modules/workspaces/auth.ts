@@ -19,7 +19,7 @@ export function createAdminGuard(ctx: AppContext): AdminGuard {
     }
     const token = await findApiToken(ctx.db.orm, secret);
     if (!token) throw new AppError('unauthorized', 'Invalid or revoked admin token');
-    request.admin = { workspaceId: token.workspaceId, tokenId: token.id };
+    request.admin = { workspaceId: token.workspaceId, tokenId: token.id, actor: `token:${token.id}`, role: 'admin' };
   };
 }
 

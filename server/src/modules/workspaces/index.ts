@@ -3,6 +3,7 @@ export { createAdminGuard, bearerToken, writeKeyOf } from './auth';
 export {
   bootstrapWorkspace,
   createApiToken,
+  revokeApiToken,
   createSource,
   createWorkspace,
   findSourceByWriteKey,

@@ -1,0 +1,44 @@
+/**
+ * The admin guard for /api/v1/*: an API token (`Authorization: Bearer …`, acts as admin) or a
+ * console session (the `omni_session` HttpOnly cookie). A change made with a session must carry
+ * the session's CSRF token in `X-CSRF-Token` (a page on another site can make the browser send
+ * the cookie, never read the token). Then the role must permit the method and path.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { AdminGuard, AppContext } from '../../platform/context';
+import { AppError } from '../../platform/errors';
+import { bearerToken, createAdminGuard } from '../workspaces';
+import { findSession, permits, SESSION_COOKIE } from './users.service';
+
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function createConsoleGuard(ctx: AppContext): AdminGuard {
+  const byToken = createAdminGuard(ctx);
+  return async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (bearerToken(request) || !cookieValue(request, SESSION_COOKIE)) {
+      await byToken(request, reply);
+    } else {
+      const found = await findSession(ctx.db.orm, cookieValue(request, SESSION_COOKIE)!);
+      if (!found) throw new AppError('unauthorized', 'Your session has ended: sign in again');
+      if (!SAFE.has(request.method) && request.headers['x-csrf-token'] !== found.csrfToken) {
+        throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token for a change made with a console session');
+      }
+      request.admin = { workspaceId: found.user.workspaceId, userId: found.user.id, actor: `user:${found.user.id}`, role: found.user.role };
+    }
+    const role = request.admin!.role;
+    if (!permits(role, request.method, path)) {
+      throw new AppError('forbidden', `The ${role} role cannot ${request.method} ${path}`, { role });
+    }
+  };
+}

@@ -1,0 +1,40 @@
+import { index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../db/columns';
+
+/** People who sign in to the console. Passwords are argon2id hashes; invites are hashed tokens. */
+export const consoleUsers = pgTable(
+  'console_users',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    /** Lower case; one account per email. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    /** admin | marketer | agent | viewer */
+    role: text('role').notNull(),
+    /** invited | active | disabled */
+    status: text('status').notNull(),
+    passwordHash: text('password_hash'),
+    inviteTokenHash: text('invite_token_hash'),
+    inviteExpiresAt: timestamptz('invite_expires_at'),
+    lastLoginAt: timestamptz('last_login_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), uniqueIndex('console_users_email').on(t.email), uniqueIndex('console_users_invite').on(t.inviteTokenHash)],
+);
+
+/** Server-side sessions: the browser holds the secret in an HttpOnly cookie; only its hash is stored. */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    /** Sent back by the console in X-CSRF-Token on every change. */
+    csrfToken: text('csrf_token').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('console_sessions_user').on(t.workspaceId, t.userId)],
+);
