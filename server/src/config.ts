@@ -28,6 +28,7 @@ export const ConfigSchema = Type.Object({
   ingestMaxBatch: Type.Integer({ minimum: 1, maximum: 20000, description: 'OMNI_INGEST_MAX_BATCH' }),
   /** Whether domain-log consumers (workers) run in this process. */
   runWorkers: Type.Boolean({ description: 'OMNI_WORKERS' }),
+  demo: Type.Boolean({ description: 'OMNI_DEMO' }),
   /** How often expired stock reservations are released (ms). */
   reservationSweepMs: Type.Integer({ minimum: 100, maximum: 3_600_000, description: 'OMNI_RESERVATION_SWEEP_MS' }),
 });
@@ -78,6 +79,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sourceRateLimit: toInt(env, 'OMNI_SOURCE_RATE_LIMIT', 100_000),
     ingestMaxBatch: toInt(env, 'OMNI_INGEST_MAX_BATCH', 5000),
     runWorkers: toBool(env, 'OMNI_WORKERS', true),
+    demo: toBool(env, 'OMNI_DEMO', true),
     reservationSweepMs: toInt(env, 'OMNI_RESERVATION_SWEEP_MS', 5000),
     ...overrides,
   };

@@ -1,0 +1,198 @@
+/**
+ * Demo data: a Vietnamese retailer with stores in Hà Nội and TP.HCM, a website, an app, POS,
+ * Shopee, Facebook and Zalo shops, products with stock, ~200 customers with Vietnamese names and
+ * phones, their events and orders over the last 90 days — so the console is alive on first
+ * open. Everything goes through the public API (in process), so it is what a real integration
+ * would send. Deterministic (seeded random) and idempotent: SKUs, order external ids and
+ * message ids repeat, so a second run (or a run resumed after a crash) adds nothing.
+ * Runs only on a workspace that is empty or whose demo seed was interrupted.
+ */
+import { sql } from 'drizzle-orm';
+import { firstRow, type Database } from '../db/client';
+import type { App } from '../platform/context';
+import { appendDomainEvents } from '../platform/domain-log';
+import { createApiToken, revokeApiToken } from '../modules/workspaces';
+
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
+const MIDDLE = ['Văn', 'Thị', 'Minh', 'Ngọc', 'Thu', 'Đức', 'Hồng', 'Quang', 'Thanh', 'Gia'];
+const GIVEN = ['An', 'Bình', 'Chi', 'Dũng', 'Hà', 'Hạnh', 'Hùng', 'Lan', 'Linh', 'Mai', 'Nam', 'Phương', 'Quân', 'Trang', 'Tuấn', 'Vy', 'Khoa', 'Thảo', 'Long', 'Nhung'];
+const CITIES = ['Hà Nội', 'TP.HCM', 'Đà Nẵng', 'Hải Phòng', 'Cần Thơ'];
+const PREFIXES = ['090', '091', '093', '094', '096', '097', '098', '086', '088', '070', '079', '077', '083', '084', '085'];
+
+interface DemoProduct {
+  title: string;
+  category: string;
+  variants: { sku: string; title?: string; price: number }[];
+}
+
+const PRODUCTS: DemoProduct[] = [
+  { title: 'Áo thun cotton', category: 'Thời trang', variants: [{ sku: 'AO-THUN-TRANG-M', title: 'Trắng / M', price: 199_000 }, { sku: 'AO-THUN-DEN-L', title: 'Đen / L', price: 199_000 }] },
+  { title: 'Áo sơ mi linen', category: 'Thời trang', variants: [{ sku: 'SO-MI-LINEN-M', title: 'Be / M', price: 459_000 }] },
+  { title: 'Quần jean slim', category: 'Thời trang', variants: [{ sku: 'JEAN-SLIM-30', title: 'Size 30', price: 549_000 }, { sku: 'JEAN-SLIM-32', title: 'Size 32', price: 549_000 }] },
+  { title: 'Váy hoa nhí', category: 'Thời trang', variants: [{ sku: 'VAY-HOA-S', title: 'S', price: 389_000 }] },
+  { title: 'Áo khoác gió', category: 'Thời trang', variants: [{ sku: 'KHOAC-GIO-L', title: 'L', price: 690_000 }] },
+  { title: 'Giày thể thao', category: 'Giày dép', variants: [{ sku: 'GIAY-TT-40', title: '40', price: 890_000 }, { sku: 'GIAY-TT-42', title: '42', price: 890_000 }] },
+  { title: 'Dép quai hậu', category: 'Giày dép', variants: [{ sku: 'DEP-QH-39', title: '39', price: 259_000 }] },
+  { title: 'Nồi chiên không dầu 5L', category: 'Nhà bếp', variants: [{ sku: 'NOI-CHIEN-5L', price: 1_990_000 }] },
+  { title: 'Bình giữ nhiệt 500ml', category: 'Nhà bếp', variants: [{ sku: 'BINH-GN-500', price: 249_000 }] },
+  { title: 'Bộ dao inox', category: 'Nhà bếp', variants: [{ sku: 'DAO-INOX-5', price: 599_000 }] },
+  { title: 'Kem chống nắng SPF50', category: 'Mỹ phẩm', variants: [{ sku: 'KCN-SPF50', price: 329_000 }] },
+  { title: 'Son môi lì', category: 'Mỹ phẩm', variants: [{ sku: 'SON-LI-DO', title: 'Đỏ gạch', price: 279_000 }] },
+  { title: 'Sữa rửa mặt trà xanh', category: 'Mỹ phẩm', variants: [{ sku: 'SRM-TRA-XANH', price: 159_000 }] },
+];
+
+/** A small deterministic random source (mulberry32), so every run seeds the same shop. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoSummary {
+  seeded: boolean;
+  customers: number;
+  orders: number;
+  events: number;
+}
+
+/** Seed the demo shop into `workspaceId` unless it holds other data. */
+export async function seedDemo(app: App, db: Database, workspaceId: string, opts: { customers?: number; now?: Date; log?: (line: string) => void } = {}): Promise<DemoSummary> {
+  const none: DemoSummary = { seeded: false, customers: 0, orders: 0, events: 0 };
+  const marker = await firstRow<{ done: boolean; started: boolean; products: number }>(
+    db.orm,
+    sql`SELECT EXISTS (SELECT 1 FROM domain_events WHERE workspace_id = ${workspaceId} AND type = 'demo.seeded') AS done,
+               EXISTS (SELECT 1 FROM domain_events WHERE workspace_id = ${workspaceId} AND type = 'demo.started') AS started,
+               (SELECT count(*)::int FROM products WHERE workspace_id = ${workspaceId}) AS products`,
+  );
+  if (!marker || marker.done || (marker.products > 0 && !marker.started)) return none;
+  if (!marker.started) await appendDomainEvents(db.orm, [{ workspaceId, type: 'demo.started' }]);
+
+  const log = opts.log ?? (() => {});
+  const now = opts.now ?? new Date();
+  const rnd = random(20261125);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+  const token = await createApiToken(db.orm, { workspaceId, name: 'Demo seed (revoked when done)' });
+  const admin = { authorization: `Bearer ${token.secret}`, 'content-type': 'application/json' };
+  const call = async <T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = admin): Promise<{ status: number; body: T }> => {
+    const res = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+    return { status: res.statusCode, body: res.json<T>() };
+  };
+  const must = async <T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers?: Record<string, string>): Promise<T> => {
+    const res = await call<T>(method, url, payload, headers);
+    if (res.status >= 300) throw new Error(`demo seed: ${method} ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  /** Find by name or create: resources without a natural key of their own. */
+  const ensure = async (list: string, name: string, body: Record<string, unknown>): Promise<string> => {
+    const found = (await must<{ data: { id: string; name: string }[] }>('GET', `/api/v1/${list}`)).data.find((x) => x.name === name);
+    return found?.id ?? (await must<{ id: string }>('POST', `/api/v1/${list}`, { name, ...body })).id;
+  };
+
+  try {
+    log('demo: stores, channels and catalog');
+    const warehouse = await ensure('locations', 'Kho Bình Dương', { kind: 'warehouse', city: 'Bình Dương' });
+    const hanoi = await ensure('locations', 'Cửa hàng Hoàn Kiếm', { kind: 'store', city: 'Hà Nội', address: '25 Hàng Bài, Hoàn Kiếm' });
+    const saigon = await ensure('locations', 'Cửa hàng Quận 1', { kind: 'store', city: 'TP.HCM', address: '72 Lê Thánh Tôn, Quận 1' });
+    const sources = (await must<{ data: { id: string; name: string }[] }>('GET', '/api/v1/sources')).data;
+    const source = async (name: string, channel: string) => {
+      const found = sources.find((s) => s.name === name);
+      if (found) return { id: found.id, writeKey: undefined as string | undefined };
+      const made = await must<{ source: { id: string }; writeKey: string }>('POST', '/api/v1/sources', { name, channel });
+      return { id: made.source.id, writeKey: made.writeKey };
+    };
+    const webSource = await source('Website', 'web');
+    const appSource = await source('App', 'app');
+    const web = await ensure('channels', 'Website', { type: 'web', sourceId: webSource.id, locationIds: [warehouse, saigon, hanoi] });
+    const appChannel = await ensure('channels', 'App', { type: 'app', sourceId: appSource.id, locationIds: [warehouse, saigon, hanoi] });
+    const posHanoi = await ensure('channels', 'POS Hoàn Kiếm', { type: 'pos', locationIds: [hanoi] });
+    const posSaigon = await ensure('channels', 'POS Quận 1', { type: 'pos', locationIds: [saigon] });
+    const shopee = await ensure('channels', 'Shopee', { type: 'marketplace', platform: 'shopee', allocation: { mode: 'safety_stock', value: 2 }, locationIds: [warehouse] });
+    const facebook = await ensure('channels', 'Facebook shop', { type: 'social', platform: 'facebook', locationIds: [warehouse] });
+    const zalo = await ensure('channels', 'Zalo shop', { type: 'social', platform: 'zalo', locationIds: [warehouse] });
+    const categories = new Map<string, string>();
+    for (const name of new Set(PRODUCTS.map((p) => p.category))) categories.set(name, await ensure('categories', name, {}));
+    for (const p of PRODUCTS) {
+      const res = await call('POST', '/api/v1/products', { title: p.title, categoryIds: [categories.get(p.category)], variants: p.variants });
+      if (res.status !== 201 && res.status !== 409) throw new Error(`demo seed: product ${p.title} → ${res.status}`);
+      if (res.status === 201) {
+        for (const v of p.variants) {
+          for (const [locationId, count] of [[warehouse, 120], [hanoi, 25], [saigon, 30]] as const) {
+            await must('POST', '/api/v1/inventory/adjustments', { sku: v.sku, locationId, count, reason: 'stock_take', note: 'Demo stock' });
+          }
+        }
+      }
+    }
+    const skus = PRODUCTS.flatMap((p) => p.variants.map((v) => v.sku));
+
+    // Customers: events from the web and app, orders from every channel, over 90 days.
+    const writeKeys = new Map<string, string>();
+    const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'content-type': 'application/json' });
+    // Sources made by an earlier, interrupted run have keys we cannot read back: events then go through a fresh source.
+    writeKeys.set('web', webSource.writeKey ?? (await must<{ writeKey: string }>('POST', '/api/v1/sources', { name: 'Website (demo resume)', channel: 'web' })).writeKey);
+    writeKeys.set('app', appSource.writeKey ?? (await must<{ writeKey: string }>('POST', '/api/v1/sources', { name: 'App (demo resume)', channel: 'app' })).writeKey);
+    const count = opts.customers ?? 200;
+    const day = 24 * 3600 * 1000;
+    let orders = 0;
+    let events = 0;
+    log(`demo: ${count} customers with events and orders over 90 days`);
+    for (let i = 0; i < count; i++) {
+      const name = `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
+      const phone = `${pick(PREFIXES)}${String(Math.floor(rnd() * 10_000_000)).padStart(7, '0')}`;
+      const email = rnd() < 0.6 ? `khach${i + 1}@example.vn` : undefined;
+      const city = pick(CITIES);
+      const tier = rnd() < 0.15 ? 'gold' : rnd() < 0.35 ? 'silver' : 'member';
+      const anon = `demo-anon-${i + 1}`;
+      const userId = rnd() < 0.5 ? `kh-${1000 + i}` : undefined;
+      const firstSeen = now.getTime() - Math.floor(rnd() * 88 * day) - day;
+      const device = rnd() < 0.6 ? 'web' : 'app';
+      const batch: Record<string, unknown>[] = [];
+      const at = (offsetDays: number) => new Date(Math.min(firstSeen + offsetDays * day, now.getTime() - 60_000)).toISOString();
+      /** A moment between the first visit and now (0: first visit, 1: a minute ago). */
+      const later = (share: number) => new Date(firstSeen + share * (now.getTime() - 60_000 - firstSeen)).toISOString();
+      batch.push({ type: 'page', anonymousId: anon, name: 'Trang chủ', messageId: `demo-${i}-p0`, timestamp: at(0) });
+      const viewed = [pick(skus), pick(skus)];
+      viewed.forEach((sku, k) => batch.push({ type: 'track', anonymousId: anon, event: 'Product Viewed', properties: { sku }, messageId: `demo-${i}-v${k}`, timestamp: at(0.01 * (k + 1)) }));
+      batch.push({
+        type: 'identify',
+        anonymousId: anon,
+        ...(userId ? { userId } : {}),
+        traits: { name, phone, ...(email ? { email } : {}), city, tier, ...(rnd() < 0.5 ? { birthday: `19${70 + Math.floor(rnd() * 30)}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}` } : {}) },
+        messageId: `demo-${i}-id`,
+        timestamp: at(0.05),
+      });
+      const res = await call<{ accepted: number; duplicates: number }>('POST', '/v1/batch', { batch }, basic(writeKeys.get(device)!));
+      if (res.status !== 200) throw new Error(`demo seed: events → ${res.status} ${JSON.stringify(res.body)}`);
+      events += batch.length;
+      // Orders: a store visit, a Shopee or social order, a web order — some customers on several channels.
+      const plan: [string, number][] = [];
+      if (rnd() < 0.45) plan.push([city === 'Hà Nội' ? posHanoi : posSaigon, 0.1 + rnd() * 0.9]);
+      if (rnd() < 0.3) plan.push([pick([shopee, facebook, zalo]), 0.1 + rnd() * 0.9]);
+      if (rnd() < 0.35) plan.push([device === 'web' ? web : appChannel, 0.05 + rnd() * 0.95]);
+      for (let k = 0; k < plan.length; k++) {
+        const [channelId, offset] = plan[k]!;
+        const lines = [{ sku: pick(skus), quantity: 1 + Math.floor(rnd() * 2) }];
+        if (rnd() < 0.4) lines.push({ sku: pick(skus), quantity: 1 });
+        const o = await call('POST', '/api/v1/orders', {
+          channelId,
+          externalId: `DEMO-${i + 1}-${k + 1}`,
+          customer: { phone, ...(userId ? { userId } : {}), name },
+          lines: [...new Map(lines.map((l) => [l.sku, l])).values()],
+          status: 'paid',
+          placedAt: later(offset),
+        });
+        if (o.status === 201 || o.status === 200) orders += 1;
+        else if (o.status !== 409) throw new Error(`demo seed: order → ${o.status} ${JSON.stringify(o.body)}`);
+      }
+      if ((i + 1) % 50 === 0) log(`demo: ${i + 1} of ${count} customers`);
+    }
+    await appendDomainEvents(db.orm, [{ workspaceId, type: 'demo.seeded', data: { customers: count, orders, events } }]);
+    return { seeded: true, customers: count, orders, events };
+  } finally {
+    await revokeApiToken(db.orm, workspaceId, token.token.id);
+  }
+}
