@@ -32,7 +32,7 @@ export async function startServer(env: Record<string, string>, opts: { showLogs?
   const port = await freePort();
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', OMNI_DEMO: 'false', ...env },
     stdio: ['ignore', opts.showLogs ? 'inherit' : 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;

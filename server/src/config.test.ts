@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         sourceRateLimit: 100_000,
         ingestMaxBatch: 5000,
         runWorkers: true,
+        demo: true,
         reservationSweepMs: 5000,
       });
     });

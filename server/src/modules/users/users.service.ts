@@ -117,7 +117,8 @@ export async function ensureBootstrapAdmin(
 /** Sign in: a session secret (for the cookie) and its CSRF token. Same answer for a wrong email or password. */
 export async function signIn(ex: Executor, input: { email: string; password: string }): Promise<{ user: ConsoleUser; secret: string; csrfToken: string; expiresAt: Date }> {
   const row = await firstRow<UserRow>(ex, sql`SELECT ${COLUMNS} FROM console_users WHERE email = ${normalizeEmail(input.email)}`);
-  const ok = row?.password_hash ? await verify(row.password_hash, input.password) : false;
+  // Unknown emails cost the same argon2 verification, so timing does not tell which emails exist.
+  const ok = await verify(row?.password_hash ?? (await dummyHash()), input.password);
   if (!row || !ok || row.status !== 'active') throw new AppError('unauthorized', 'Wrong email or password');
   const secret = randomSecret('ses', 32);
   const csrfToken = randomSecret('csrf', 24);
@@ -128,6 +129,12 @@ export async function signIn(ex: Executor, input: { email: string; password: str
   );
   await ex.execute(sql`UPDATE console_users SET last_login_at = now() WHERE workspace_id = ${row.workspace_id} AND id = ${row.id}`);
   return { user: toUser(row), secret, csrfToken, expiresAt };
+}
+
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hash(randomSecret('dummy', 24));
+  return dummy;
 }
 
 export async function signOut(ex: Executor, secret: string): Promise<void> {
