@@ -27,6 +27,7 @@ import { CartHub, startCartMergeConsumer } from './modules/carts';
 import { adminCartRoutes, customerTokenRoutes, storeCartRoutes } from './flows/cart-api';
 import { promotionsRoutes, startRedemptionReversalConsumer } from './modules/promotions';
 import { pricingRoutes } from './flows/pricing-api';
+import { sdkRoutes } from './sdk';
 
 export interface BuildAppOptions {
   config: Config;
@@ -187,6 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(customerTokenRoutes(ctx, guard, writer));
   await app.register(promotionsRoutes(ctx, guard));
   await app.register(pricingRoutes(ctx, guard));
+  await app.register(sdkRoutes);
 
   // Background work: expired reservations go back on the shelf; merges fold commerce facts.
   const stopWorkers: (() => Promise<void>)[] = [];
