@@ -171,6 +171,21 @@ describe('store API: a guest cart', () => {
   });
 });
 
+describe('store API: the catalog', () => {
+  it('lists active products with the channel price and what the channel can sell, with the write key alone', async () => {
+    const shop = await openShop({ tee: 7, mug: 0 });
+    const app = await must<{ data: { title: string; variants: { sku: string; price: number; available: number }[] }[] }>(shop.appKey, 'GET', '/store/v1/products?q=ao%20thun');
+    expect(app.data).toHaveLength(1);
+    expect(app.data[0]!.variants[0]).toMatchObject({ sku: shop.tee, price: 135000, available: 7 });
+    const web = await must<{ data: { variants: { sku: string; price: number; available: number }[] }[] }>(shop.webKey, 'GET', '/store/v1/products');
+    const all = web.data.flatMap((p) => p.variants);
+    expect(all.find((v) => v.sku === shop.tee)).toMatchObject({ price: 150000, available: 7 });
+    expect(all.find((v) => v.sku === shop.mug)).toMatchObject({ available: 0 });
+    expect((await call(shop.appKey, 'GET', '/store/v1/products', undefined)).status).toBe(200);
+    expect((await call({}, 'GET', '/store/v1/products')).status).toBe(401);
+  });
+});
+
 describe('store API: who may touch which cart', () => {
   it('needs a valid write key, a linked source and a shopper credential', async () => {
     const shop = await openShop();

@@ -14,14 +14,30 @@ import { adminActor, adminWorkspace } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { newId } from '../platform/ids';
-import { getChannel, type SalesChannel } from '../modules/catalog';
+import { getChannel, listProducts, priceFor, type SalesChannel } from '../modules/catalog';
 import { CartHub, cartSchemas as S, changeCart, emptyCart, getCart, recordCartViewed, type Cart, type CartOp } from '../modules/carts';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
 import { OrderSchema } from '../modules/orders';
 import { getProfile } from '../modules/profiles';
-import { authenticateShopper, mintCustomerToken, revokeCustomerToken, type Shopper } from '../modules/storefront';
+import { authenticateShopper, authenticateSource, mintCustomerToken, revokeCustomerToken, type Shopper } from '../modules/storefront';
+import { availableForChannel, getLevels } from '../modules/inventory';
 import { getWorkspace } from '../modules/workspaces';
 import { checkoutCart } from './checkout';
+
+const StoreProductsSchema = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      description: Type.String(),
+      categoryIds: Type.Array(Type.String()),
+      variants: Type.Array(
+        Type.Object({ sku: Type.String(), title: Type.String(), options: Type.Record(Type.String(), Type.String()), price: Type.Integer(), currency: Type.String(), available: Type.Integer() }),
+      ),
+    }),
+  ),
+  nextCursor: Nullable(Type.String()),
+});
 
 /** Who acts on which customer's cart, through which channel. */
 interface Target {
@@ -298,6 +314,43 @@ export function storeCartRoutes(ctx: AppContext, hub: CartHub, writer: IngestWri
       }
     });
     app.options('/store/v1/*', { schema: { hide: true } }, async (_req, reply) => reply.code(204).send());
+
+    app.get('/store/v1/products', {
+      schema: {
+        tags: ['store'],
+        summary: 'The catalog as this storefront sells it: active products, prices for its channel, what it can sell now',
+        security: [{ writeKey: [] }],
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 200, description: 'Search (accents optional: "ao thun" finds "Áo thun").' })),
+          categoryId: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+        response: { 200: StoreProductsSchema, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+      },
+    }, async (request) => {
+      const { workspaceId, channel } = await authenticateSource(ctx.db.orm, request);
+      const q = request.query;
+      const page = await listProducts(ctx.db.orm, workspaceId, { status: 'active', limit: q.limit ?? 24, ...(q.q ? { q: q.q } : {}), ...(q.categoryId ? { categoryId: q.categoryId } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) });
+      const levels = await getLevels(ctx.db.orm, workspaceId, page.data.flatMap((p) => p.variants.map((v) => v.id)));
+      return {
+        data: page.data.map((p) => ({
+          id: p.id,
+          title: p.title,
+          description: p.description,
+          categoryIds: p.categoryIds,
+          variants: p.variants.map((v) => ({
+            sku: v.sku,
+            title: v.title,
+            options: v.options,
+            price: priceFor(v, channel.id),
+            currency: v.currency,
+            available: availableForChannel(channel, levels, v.id),
+          })),
+        })),
+        nextCursor: page.nextCursor,
+      };
+    });
     cartRoutes(app, ctx, hub, {
       prefix: '/store/v1/cart',
       tags: ['store'],

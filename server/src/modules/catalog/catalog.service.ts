@@ -805,7 +805,7 @@ export async function getVariantsByIds(ex: Executor, workspaceId: string, ids: s
 }
 
 /** The price of a variant in a channel: the channel's own price, else the variant's. */
-export function priceFor(variant: CatalogVariant, channelId: string): number {
+export function priceFor(variant: Pick<CatalogVariant, 'price' | 'channelPrices'>, channelId: string): number {
   return Object.hasOwn(variant.channelPrices, channelId) ? variant.channelPrices[channelId]! : variant.price;
 }
 

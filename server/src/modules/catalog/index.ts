@@ -10,6 +10,7 @@ export {
   getVariantsByIds,
   listCategories,
   listChannels,
+  listProducts,
   listLocations,
   priceFor,
   slugify,

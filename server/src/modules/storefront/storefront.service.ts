@@ -104,6 +104,15 @@ export async function channelOfSource(ex: Executor, source: Source): Promise<Sal
   return channel;
 }
 
+/** A store API request that needs no shopper (the catalog): the write key's source and channel. */
+export async function authenticateSource(ex: Executor, request: FastifyRequest): Promise<{ workspaceId: string; source: Source; channel: SalesChannel }> {
+  const key = writeKeyOf(request);
+  if (!key) throw new AppError('invalid_write_key', 'Missing write key: send it as the HTTP Basic username or the X-Omni-Write-Key header');
+  const source = await findSourceByWriteKey(ex, key);
+  if (!source) throw new AppError('invalid_write_key', 'Invalid or revoked write key');
+  return { workspaceId: source.workspaceId, source, channel: await channelOfSource(ex, source) };
+}
+
 /**
  * Authenticate a store API request: write key (Basic username, `X-Omni-Write-Key` or
  * `writeKey`), then `X-Omni-Customer-Token` (or `customerToken`) or `X-Omni-Anonymous-Id`
