@@ -522,6 +522,7 @@ describe('live sync (SSE)', () => {
     expect(logged).toContain('x=1');
   });
 
+  // PostgreSQL only: the embedded database serves one process (a second is refused), so there is no other process to reach.
   it.runIf(DB_KIND === 'postgres')('across two server processes: a write on one reaches a subscriber on the other (LISTEN/NOTIFY)', async () => {
     const shop = await openShop();
     const t = await mintToken(shop, { userId: 'live-3' });
