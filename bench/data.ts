@@ -3,6 +3,8 @@
  * diacritics, mobile numbers in the formats people type, emails, several devices per person,
  * and channels (web, app, POS) that identify the same person differently, so merges happen.
  */
+import { seededRandom } from '../server/src/platform/random';
+
 const HO = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
 const DEM_NAM = ['Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thanh', 'Gia', 'Công'];
 const DEM_NU = ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Mai', 'Khánh', 'Bảo', 'Kim'];
@@ -14,16 +16,7 @@ const PRODUCTS = ['Áo thun cotton', 'Quần jean nam', 'Váy hoa nhí', 'Giày 
 const STORES = ['Cửa hàng Hoàn Kiếm', 'Cửa hàng Cầu Giấy', 'Cửa hàng Quận 1', 'Cửa hàng Quận 7', 'Cửa hàng Thủ Đức'];
 
 /** A small deterministic PRNG so runs are comparable. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
 

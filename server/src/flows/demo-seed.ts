@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { firstRow, type Database } from '../db/client';
 import type { App } from '../platform/context';
 import { appendDomainEvents } from '../platform/domain-log';
+import { seededRandom } from '../platform/random';
 import { createApiToken, revokeApiToken } from '../modules/workspaces';
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
@@ -41,18 +42,6 @@ const PRODUCTS: DemoProduct[] = [
   { title: 'Sữa rửa mặt trà xanh', category: 'Mỹ phẩm', variants: [{ sku: 'SRM-TRA-XANH', price: 159_000 }] },
 ];
 
-/** A small deterministic random source (mulberry32), so every run seeds the same shop. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface DemoSummary {
   seeded: boolean;
   customers: number;
@@ -74,7 +63,7 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
 
   const log = opts.log ?? (() => {});
   const now = opts.now ?? new Date();
-  const rnd = random(20261125);
+  const rnd = seededRandom(20261125);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const token = await createApiToken(db.orm, { workspaceId, name: 'Demo seed (revoked when done)' });
   const admin = { authorization: `Bearer ${token.secret}`, 'content-type': 'application/json' };
