@@ -8,13 +8,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from './config';
-import { sql } from 'drizzle-orm';
-import { firstRow, openDb, type Database } from './db/client';
+import { openDb, type Database } from './db/client';
 import { runMigrations } from './db/migrate';
 import type { App, AppContext } from './platform/context';
 import { AppError, isAppError } from './platform/errors';
 import { ErrorResponse } from './platform/schema';
-import { bootstrapWorkspace, getWorkspace, workspacesRoutes } from './modules/workspaces';
+import { bootstrapWorkspace, firstWorkspaceId, getWorkspace, workspacesRoutes } from './modules/workspaces';
 import { createConsoleGuard, ensureBootstrapAdmin, usersRoutes } from './modules/users';
 import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
 import { profilesRoutes } from './modules/profiles';
@@ -77,11 +76,6 @@ function clientErrorCode(err: FastifyError): { code: AppError['code']; message: 
   return undefined;
 }
 
-async function firstWorkspaceId(db: Database): Promise<string | undefined> {
-  const r = await firstRow<{ id: string }>(db.orm, sql`SELECT id FROM workspaces ORDER BY created_at, id LIMIT 1`);
-  return r?.id;
-}
-
 export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const { config } = options;
   const logger =
@@ -119,7 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
 
   // The first console admin, for the first workspace (also for data made before console users existed).
-  const firstWorkspace = boot?.workspace.id ?? (await firstWorkspaceId(db));
+  const firstWorkspace = boot?.workspace.id ?? (await firstWorkspaceId(db.orm));
   const consoleAdmin = firstWorkspace ? await ensureBootstrapAdmin(db.orm, firstWorkspace, { email: config.adminEmail, password: config.adminPassword }) : undefined;
 
   app.addHook('onSend', async (request, reply) => {

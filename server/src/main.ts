@@ -1,6 +1,5 @@
 /** Reads config, builds the app, listens. Nothing else. */
-import { sql } from 'drizzle-orm';
-import { firstRow } from './db/client';
+import { firstWorkspaceId } from './modules/workspaces';
 import { loadConfig, ConfigError } from './config';
 import { buildApp } from './app';
 import { DataDirLockedError } from './db/lockfile';
@@ -10,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { app, ctx, bootstrap, consoleAdmin } = await buildApp({ config });
   // A new, empty workspace gets the demo shop (OMNI_DEMO=false starts empty); an interrupted seed resumes.
-  const demoWorkspace = bootstrap?.workspaceId ?? (await firstRow<{ id: string }>(ctx.db.orm, sql`SELECT id FROM workspaces ORDER BY created_at, id LIMIT 1`))?.id;
+  const demoWorkspace = bootstrap?.workspaceId ?? (await firstWorkspaceId(ctx.db.orm));
   if (config.demo && demoWorkspace) {
     const seeded = await seedDemo(app, ctx.db, demoWorkspace, { log: (line) => process.stdout.write(`${line}\n`) });
     if (seeded.seeded) process.stdout.write(`demo: ready — ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.events} events\n`);

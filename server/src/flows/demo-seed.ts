@@ -7,11 +7,11 @@
  * message ids repeat, so a second run (or a run resumed after a crash) adds nothing.
  * Runs only on a workspace that is empty or whose demo seed was interrupted.
  */
-import { sql } from 'drizzle-orm';
-import { firstRow, type Database } from '../db/client';
+import type { Database } from '../db/client';
 import type { App } from '../platform/context';
-import { appendDomainEvents } from '../platform/domain-log';
+import { appendDomainEvents, hasDomainEvent } from '../platform/domain-log';
 import { seededRandom } from '../platform/random';
+import { listProducts } from '../modules/catalog';
 import { createApiToken, revokeApiToken } from '../modules/workspaces';
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
@@ -52,14 +52,11 @@ export interface DemoSummary {
 /** Seed the demo shop into `workspaceId` unless it holds other data. */
 export async function seedDemo(app: App, db: Database, workspaceId: string, opts: { customers?: number; now?: Date; log?: (line: string) => void } = {}): Promise<DemoSummary> {
   const none: DemoSummary = { seeded: false, customers: 0, orders: 0, events: 0 };
-  const marker = await firstRow<{ done: boolean; started: boolean; products: number }>(
-    db.orm,
-    sql`SELECT EXISTS (SELECT 1 FROM domain_events WHERE workspace_id = ${workspaceId} AND type = 'demo.seeded') AS done,
-               EXISTS (SELECT 1 FROM domain_events WHERE workspace_id = ${workspaceId} AND type = 'demo.started') AS started,
-               (SELECT count(*)::int FROM products WHERE workspace_id = ${workspaceId}) AS products`,
-  );
-  if (!marker || marker.done || (marker.products > 0 && !marker.started)) return none;
-  if (!marker.started) await appendDomainEvents(db.orm, [{ workspaceId, type: 'demo.started' }]);
+  const done = await hasDomainEvent(db.orm, workspaceId, 'demo.seeded');
+  const started = await hasDomainEvent(db.orm, workspaceId, 'demo.started');
+  const hasProducts = (await listProducts(db.orm, workspaceId, { limit: 1 })).data.length > 0;
+  if (done || (hasProducts && !started)) return none;
+  if (!started) await appendDomainEvents(db.orm, [{ workspaceId, type: 'demo.started' }]);
 
   const log = opts.log ?? (() => {});
   const now = opts.now ?? new Date();

@@ -88,6 +88,12 @@ function toEntry(r: RawEntry): DomainEvent {
   };
 }
 
+/** Has this workspace's log an entry of this type (markers such as demo.seeded)? */
+export async function hasDomainEvent(ex: Executor, workspaceId: string, type: string): Promise<boolean> {
+  const r = await firstRow<{ found: boolean }>(ex, sql`SELECT EXISTS (SELECT 1 FROM domain_events WHERE workspace_id = ${workspaceId} AND type = ${type}) AS found`);
+  return r?.found ?? false;
+}
+
 /** Entries after `after`, visible to every future reader too (no late commits can precede them). */
 export async function readDomainEvents(
   ex: Executor,

@@ -7,6 +7,7 @@ export {
   createSource,
   createWorkspace,
   findSourceByWriteKey,
+  firstWorkspaceId,
   getWorkspace,
   listSources,
   type ApiToken,

@@ -17,6 +17,11 @@ export async function countWorkspaces(ex: Executor): Promise<number> {
   return r?.n ?? 0;
 }
 
+export async function selectFirstWorkspaceId(ex: Executor): Promise<string | undefined> {
+  const [r] = await ex.select({ id: workspaces.id }).from(workspaces).orderBy(workspaces.createdAt, workspaces.id).limit(1);
+  return r?.id;
+}
+
 export async function selectWorkspace(ex: Executor, id: string): Promise<WorkspaceRow | undefined> {
   const [r] = await ex.select().from(workspaces).where(eq(workspaces.id, id));
   return r;

@@ -106,6 +106,11 @@ export async function getWorkspace(ex: Executor, workspaceId: string): Promise<W
   return ws;
 }
 
+/** The oldest workspace (the one the first start created), if any. */
+export function firstWorkspaceId(ex: Executor): Promise<string | undefined> {
+  return repo.selectFirstWorkspaceId(ex);
+}
+
 export async function updateWorkspace(ex: Executor, workspaceId: string, patch: UpdateWorkspaceInput): Promise<Workspace> {
   if (patch.timeZone && !isValidTimeZone(patch.timeZone)) {
     throw new AppError('validation_failed', `timeZone: unknown IANA time zone "${patch.timeZone}"`, { field: 'timeZone' });
