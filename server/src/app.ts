@@ -27,6 +27,7 @@ import { adminCartRoutes, customerTokenRoutes, storeCartRoutes } from './flows/c
 import { promotionsRoutes, startRedemptionReversalConsumer } from './modules/promotions';
 import { pricingRoutes } from './flows/pricing-api';
 import { sdkRoutes } from './sdk';
+import { consoleRoutes } from './console';
 
 export interface BuildAppOptions {
   config: Config;
@@ -183,6 +184,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(promotionsRoutes(ctx, guard));
   await app.register(pricingRoutes(ctx, guard));
   await app.register(sdkRoutes);
+  // Last: every other browser path is the console.
+  await app.register(consoleRoutes());
 
   // Background work: expired reservations go back on the shelf; merges fold commerce facts.
   const stopWorkers: (() => Promise<void>)[] = [];

@@ -1,0 +1,111 @@
+/** Who is signed in, the workspace, sign-in and sign-out. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, del, get, post, setCsrfToken } from '../../lib/api';
+
+export type Role = 'admin' | 'marketer' | 'agent' | 'viewer';
+
+export interface ConsoleUser {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: string;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface Session {
+  user: ConsoleUser;
+  csrfToken: string;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  defaultCountry: string;
+  timeZone: string;
+  currency: string;
+  identityRules: Record<string, unknown>;
+  commerce: { reserveOn: string; reservationTtlSeconds: number };
+  createdAt: string;
+}
+
+export const sessionKey = ['session'] as const;
+
+/** The current session, or null when signed out. */
+export function useSession() {
+  return useQuery({
+    queryKey: sessionKey,
+    queryFn: async (): Promise<Session | null> => {
+      try {
+        const s = await get<Session>('/api/v1/session');
+        setCsrfToken(s.csrfToken);
+        return s;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) {
+          setCsrfToken(undefined);
+          return null;
+        }
+        throw e;
+      }
+    },
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+export function useSignIn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) => post<Session>('/api/v1/session', body),
+    onSuccess: (s) => {
+      setCsrfToken(s.csrfToken);
+      qc.clear();
+      qc.setQueryData(sessionKey, s);
+    },
+  });
+}
+
+export function useSignOut() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => del<void>('/api/v1/session'),
+    onSettled: () => {
+      setCsrfToken(undefined);
+      qc.clear();
+      qc.setQueryData(sessionKey, null);
+    },
+  });
+}
+
+export function useWorkspace() {
+  const session = useSession();
+  return useQuery({
+    queryKey: ['workspace'],
+    queryFn: () => get<Workspace>('/api/v1/workspace'),
+    enabled: !!session.data,
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * What the signed-in role may change (every role may read). Mirrors the server's `permits`
+ * table; the server enforces it on every route, this only hides buttons that would be refused.
+ */
+export function useCan() {
+  const role = useSession().data?.user.role;
+  const admin = role === 'admin';
+  return {
+    role,
+    admin,
+    /** Promotions and codes. */
+    promotions: admin || role === 'marketer',
+    /** Products, variants, categories and prices. */
+    catalog: admin || role === 'marketer',
+    /** Carts, orders, reservations, customer tokens: serving a customer. */
+    serve: admin || role === 'agent',
+    /** Stock adjustments, locations, channels, sources, users, workspace, deleting customers. */
+    settings: admin,
+  };
+}

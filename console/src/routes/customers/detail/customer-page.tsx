@@ -1,0 +1,5 @@
+import { PageHeader } from '../../../components/page';
+
+export function CustomerPage() {
+  return <PageHeader title="Customer" />;
+}

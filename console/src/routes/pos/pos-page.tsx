@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/page';
+
+export function PosPage() {
+  return <PageHeader title="POS" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/page';
+
+export function PromotionsPage() {
+  return <PageHeader title="Promotions" />;
+}
