@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The server's tests and the browser journeys through the console and the demo pages.
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', '../e2e/**/*.test.ts'],
     projects: [
       {
         extends: true,

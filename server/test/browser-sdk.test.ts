@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, jsonClient, startTestServer, type TestServer, type TestWorkspace } from './helpers';
+import { createTestWorkspace, jsonClient, launchBrowser, startTestServer, type TestServer, type TestWorkspace } from './helpers';
 
 let server: TestServer;
 let api: string;
@@ -32,10 +32,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => shopPage.listen(0, '127.0.0.1', r));
   shop = `http://127.0.0.1:${(shopPage.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {

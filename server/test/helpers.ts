@@ -117,3 +117,12 @@ export function jsonClient(server: { app: BuiltApp['app'] }) {
   }
   return { call, must };
 }
+
+/** Debian's chromium, headless, with the flags this closed network needs (no background calls). */
+export async function launchBrowser(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}

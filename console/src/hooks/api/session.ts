@@ -1,5 +1,5 @@
 /** Who is signed in, the workspace, sign-in and sign-out. */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { ApiError, del, get, post, setCsrfToken } from '../../lib/api';
 
 export type Role = 'admin' | 'marketer' | 'agent' | 'viewer';
@@ -33,6 +33,11 @@ export interface Workspace {
 
 export const sessionKey = ['session'] as const;
 
+/** Another user's data must not show: drop every cached query but the session's own (its observers stay). */
+function forgetOtherQueries(qc: QueryClient): void {
+  qc.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
+}
+
 /** The current session, or null when signed out. */
 export function useSession() {
   return useQuery({
@@ -61,7 +66,7 @@ export function useSignIn() {
     mutationFn: (body: { email: string; password: string }) => post<Session>('/api/v1/session', body),
     onSuccess: (s) => {
       setCsrfToken(s.csrfToken);
-      qc.clear();
+      forgetOtherQueries(qc);
       qc.setQueryData(sessionKey, s);
     },
   });
@@ -73,7 +78,7 @@ export function useSignOut() {
     mutationFn: () => del<void>('/api/v1/session'),
     onSettled: () => {
       setCsrfToken(undefined);
-      qc.clear();
+      forgetOtherQueries(qc);
       qc.setQueryData(sessionKey, null);
     },
   });
