@@ -13,6 +13,6 @@ export default defineConfig({
   base: '/',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
   server: {
-    proxy: { '/api': api, '/v1': api, '/store': api, '/sdk': api, '/demo': api, '/health': api },
+    proxy: { '/api': api, '/v1': api, '/store': api, '/sdk': api, '/demo/v1': api, '/demo/store': api, '/health': api },
   },
 });

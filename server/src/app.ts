@@ -26,7 +26,10 @@ import { CartHub, startCartMergeConsumer } from './modules/carts';
 import { adminCartRoutes, customerTokenRoutes, storeCartRoutes } from './flows/cart-api';
 import { promotionsRoutes, startRedemptionReversalConsumer } from './modules/promotions';
 import { pricingRoutes } from './flows/pricing-api';
+import { profileSearchRoutes } from './flows/profile-search';
+import { dashboardRoutes } from './flows/dashboard';
 import { sdkRoutes } from './sdk';
+import { demoRoutes } from './demo';
 import { consoleRoutes } from './console';
 
 export interface BuildAppOptions {
@@ -183,6 +186,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(customerTokenRoutes(ctx, guard, writer));
   await app.register(promotionsRoutes(ctx, guard));
   await app.register(pricingRoutes(ctx, guard));
+  await app.register(profileSearchRoutes(ctx, guard));
+  await app.register(demoRoutes(ctx, writer));
+  await app.register(dashboardRoutes(ctx, guard));
   await app.register(sdkRoutes);
   // Last: every other browser path is the console.
   await app.register(consoleRoutes());

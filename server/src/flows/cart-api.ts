@@ -19,7 +19,7 @@ import { CartHub, cartSchemas as S, changeCart, emptyCart, getCart, recordCartVi
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
 import { OrderSchema } from '../modules/orders';
 import { getProfile } from '../modules/profiles';
-import { authenticateShopper, authenticateSource, mintCustomerToken, revokeCustomerToken, type Shopper } from '../modules/storefront';
+import { authenticateShopper, authenticateSource, mintCustomerToken, revokeCustomerToken, type CustomerToken, type Shopper } from '../modules/storefront';
 import { availableForChannel, getLevels } from '../modules/inventory';
 import { getWorkspace } from '../modules/workspaces';
 import { checkoutCart } from './checkout';
@@ -408,37 +408,7 @@ export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: 
         response: { 201: Type.Object({ token: CustomerTokenSchema, secret: Type.String() }), 400: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request, reply) => {
-      const workspaceId = adminWorkspace(request);
-      const b = request.body;
-      let profileId: string;
-      if (b.profileId) {
-        profileId = (await getProfile(ctx.db.orm, workspaceId, b.profileId)).id;
-        if (b.anonymousId) await joinGuest(workspaceId, b.anonymousId, profileId);
-      } else {
-        if (!b.userId && !b.email && !b.phone) {
-          throw new AppError('validation_failed', 'body: name the customer: profileId, userId, email or phone', { field: 'profileId' });
-        }
-        const traits: Record<string, unknown> = {};
-        if (b.email) traits.email = b.email;
-        if (b.phone) traits.phone = b.phone;
-        const found = await identifyCustomer(
-          { ex: ctx.db.orm, writer },
-          {
-            workspaceId,
-            sourceId: null,
-            channel: 'server',
-            messageId: `customer-token:${newId('msg')}`,
-            ...(b.userId ? { userId: b.userId } : {}),
-            ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}),
-            traits,
-            externalIds: [],
-            timestamp: new Date(),
-          },
-        );
-        if (!found) throw new AppError('validation_failed', 'body: none of userId, email, phone is a usable identifier', { field: 'userId' });
-        profileId = found;
-      }
-      const minted = await mintCustomerToken(ctx.db.orm, { workspaceId, profileId, ttlSeconds: b.ttlSeconds ?? 7 * 24 * 3600 });
+      const minted = await issueCustomerToken({ ctx, writer }, { workspaceId: adminWorkspace(request), ...request.body });
       return reply.code(201).send(minted);
     });
 
@@ -446,6 +416,49 @@ export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: 
       schema: { tags: ['store'], summary: 'Revoke a customer token (sign-out everywhere)', params: S.ProfileParams, response: { 200: CustomerTokenSchema, 404: ErrorResponse } },
     }, async (request) => revokeCustomerToken(ctx.db.orm, adminWorkspace(request), request.params.id));
   };
+}
+
+/**
+ * Sign a shopper in: find the customer (by profile id, or by identifiers through identity
+ * resolution) and mint their customer token. With the browser's anonymous id, the guest's
+ * profile and cart join the customer's. `POST /api/v1/customer-tokens` and the demo store's
+ * sign-in both come here.
+ */
+export async function issueCustomerToken(
+  deps: { ctx: AppContext; writer: IngestWriter },
+  b: { workspaceId: string; profileId?: string; userId?: string; email?: string; phone?: string; anonymousId?: string; ttlSeconds?: number },
+): Promise<{ token: CustomerToken; secret: string }> {
+  const { ctx, writer } = deps;
+  const workspaceId = b.workspaceId;
+  let profileId: string;
+  if (b.profileId) {
+    profileId = (await getProfile(ctx.db.orm, workspaceId, b.profileId)).id;
+    if (b.anonymousId) await joinGuest(workspaceId, b.anonymousId, profileId);
+  } else {
+    if (!b.userId && !b.email && !b.phone) {
+      throw new AppError('validation_failed', 'body: name the customer: profileId, userId, email or phone', { field: 'profileId' });
+    }
+    const traits: Record<string, unknown> = {};
+    if (b.email) traits.email = b.email;
+    if (b.phone) traits.phone = b.phone;
+    const found = await identifyCustomer(
+      { ex: ctx.db.orm, writer },
+      {
+        workspaceId,
+        sourceId: null,
+        channel: 'server',
+        messageId: `customer-token:${newId('msg')}`,
+        ...(b.userId ? { userId: b.userId } : {}),
+        ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}),
+        traits,
+        externalIds: [],
+        timestamp: new Date(),
+      },
+    );
+    if (!found) throw new AppError('validation_failed', 'body: none of userId, email, phone is a usable identifier', { field: 'userId' });
+    profileId = found;
+  }
+  return mintCustomerToken(ctx.db.orm, { workspaceId, profileId, ttlSeconds: b.ttlSeconds ?? 7 * 24 * 3600 });
 
   /** A known profile and a browser's anonymous id: identify them together so resolution joins them. */
   async function joinGuest(workspaceId: string, anonymousId: string, profileId: string): Promise<void> {

@@ -9,10 +9,36 @@
  */
 import type { Database } from '../db/client';
 import type { App } from '../platform/context';
-import { appendDomainEvents, hasDomainEvent } from '../platform/domain-log';
+import { appendDomainEvents, hasDomainEvent, latestDomainEvent } from '../platform/domain-log';
 import { seededRandom } from '../platform/random';
 import { listProducts } from '../modules/catalog';
-import { createApiToken, revokeApiToken } from '../modules/workspaces';
+import { createApiToken, firstWorkspaceId, revokeApiToken } from '../modules/workspaces';
+import type { Executor } from '../db/client';
+
+/** Domain log marker holding the Website source's write key, for the demo store page. */
+const DEMO_STORE_KEY = 'demo.store_key';
+/** Every demo customer's email is on this domain (`khach<n>@example.vn`). */
+export const DEMO_EMAIL_DOMAIN = 'example.vn';
+/** Every demo customer's first visit was under an anonymous id with this prefix. */
+export const DEMO_ANONYMOUS_ID_PREFIX = 'demo-anon-';
+
+/** Did the demo seed fill this workspace (the marker it leaves before anything else)? */
+export function isDemoWorkspace(ex: Executor, workspaceId: string): Promise<boolean> {
+  return hasDomainEvent(ex, workspaceId, 'demo.started');
+}
+
+/** The workspace the demo lives in: the first one, as the server seeds it at start, if the seed ran there. */
+export async function demoWorkspaceId(ex: Executor): Promise<string | undefined> {
+  const first = await firstWorkspaceId(ex);
+  return first && (await isDemoWorkspace(ex, first)) ? first : undefined;
+}
+
+/** The write key of the demo's Website source (undefined when the seed that made it kept none, e.g. an older version). */
+export async function demoStoreWriteKey(ex: Executor, workspaceId: string): Promise<string | undefined> {
+  const marker = await latestDomainEvent(ex, workspaceId, DEMO_STORE_KEY);
+  const key = marker?.data.writeKey;
+  return typeof key === 'string' ? key : undefined;
+}
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
 const MIDDLE = ['Văn', 'Thị', 'Minh', 'Ngọc', 'Thu', 'Đức', 'Hồng', 'Quang', 'Thanh', 'Gia'];
@@ -92,6 +118,9 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
       return { id: made.source.id, writeKey: made.writeKey };
     };
     const webSource = await source('Website', 'web');
+    // The demo store page (/demo/store) sells on the Website channel; keys are stored hashed, so
+    // the seed keeps this one in its marker (a write key is public: every shop's HTML holds one).
+    if (webSource.writeKey) await appendDomainEvents(db.orm, [{ workspaceId, type: DEMO_STORE_KEY, data: { sourceId: webSource.id, writeKey: webSource.writeKey } }]);
     const appSource = await source('App', 'app');
     const web = await ensure('channels', 'Website', { type: 'web', sourceId: webSource.id, locationIds: [warehouse, saigon, hanoi] });
     const appChannel = await ensure('channels', 'App', { type: 'app', sourceId: appSource.id, locationIds: [warehouse, saigon, hanoi] });
@@ -129,10 +158,10 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     for (let i = 0; i < count; i++) {
       const name = `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
       const phone = `${pick(PREFIXES)}${String(Math.floor(rnd() * 10_000_000)).padStart(7, '0')}`;
-      const email = rnd() < 0.6 ? `khach${i + 1}@example.vn` : undefined;
+      const email = rnd() < 0.6 ? `khach${i + 1}@${DEMO_EMAIL_DOMAIN}` : undefined;
       const city = pick(CITIES);
       const tier = rnd() < 0.15 ? 'gold' : rnd() < 0.35 ? 'silver' : 'member';
-      const anon = `demo-anon-${i + 1}`;
+      const anon = `${DEMO_ANONYMOUS_ID_PREFIX}${i + 1}`;
       const userId = rnd() < 0.5 ? `kh-${1000 + i}` : undefined;
       const firstSeen = now.getTime() - Math.floor(rnd() * 88 * day) - day;
       const device = rnd() < 0.6 ? 'web' : 'app';

@@ -94,6 +94,16 @@ export async function hasDomainEvent(ex: Executor, workspaceId: string, type: st
   return r?.found ?? false;
 }
 
+/** The newest entry of this type in a workspace's log (markers that carry data), if any. */
+export async function latestDomainEvent(ex: Executor, workspaceId: string, type: string): Promise<DomainEvent | undefined> {
+  const r = await firstRow<RawEntry>(
+    ex,
+    sql`SELECT id, tx::text AS tx, workspace_id, type, profile_id, ref, data, created_at FROM domain_events
+        WHERE workspace_id = ${workspaceId} AND type = ${type} ORDER BY id DESC LIMIT 1`,
+  );
+  return r && toEntry(r);
+}
+
 /** Entries after `after`, visible to every future reader too (no late commits can precede them). */
 export async function readDomainEvents(
   ex: Executor,

@@ -1,5 +1,180 @@
-import { PageHeader } from '../../components/page';
+/**
+ * Orders from every channel: filter by channel and status (in the URL), newest first, "load
+ * more" pages; /orders/:id opens the order in a drawer over the list.
+ *
+ * Test ids: `orders-table`, `order-row` (data-order-id, data-status), `orders-channel-filter`,
+ * `orders-status-filter`, `order-drawer`, `order-transition-<status>`.
+ */
+import { Button, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
+import { IconFilterOff, IconReceipt } from '@tabler/icons-react';
+import { Route, Routes, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import { EmptyState, ErrorBlock, Loading, PageHeader } from '../../components/page';
+import { useChannels } from '../../hooks/api/catalog';
+import { ORDER_STATUSES, useOrders, type OrderStatus } from '../../hooks/api/orders';
+import { ordersMessages } from '../../i18n/orders';
+import { useFormat } from '../../lib/format';
+import { useT } from '../../lib/i18n';
+import { CustomerLink, OrderChannel, StatusBadge } from './order-bits';
+import { OrderDrawer } from './order-drawer';
+
+const isStatus = (s: string | null): s is OrderStatus => !!s && (ORDER_STATUSES as string[]).includes(s);
 
 export function OrdersPage() {
-  return <PageHeader title="Orders" />;
+  const t = useT(ordersMessages);
+  const f = useFormat();
+  const navigate = useNavigate();
+  const { search } = useLocation();
+  const [params, setParams] = useSearchParams();
+  const channelId = params.get('channel');
+  const statusParam = params.get('status');
+  const status = isStatus(statusParam) ? statusParam : null;
+  const channels = useChannels();
+  const orders = useOrders({ channelId, status });
+  const rows = orders.data?.pages.flatMap((p) => p.data) ?? [];
+  const filtered = !!channelId || !!status;
+  const setParam = (name: string, value: string | null) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+
+  return (
+    <>
+      <PageHeader title={t('title')} description={t('description')} />
+      <Stack gap="md">
+        <Group justify="space-between" wrap="wrap">
+          <Group gap="sm">
+            <Select
+              data-testid="orders-channel-filter"
+              w={240}
+              placeholder={t('allChannels')}
+              clearable
+              searchable
+              data={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+              value={channelId}
+              onChange={(v) => setParam('channel', v)}
+            />
+            <Select
+              data-testid="orders-status-filter"
+              w={200}
+              placeholder={t('allStatuses')}
+              clearable
+              data={ORDER_STATUSES.map((s) => ({ value: s, label: t(`status_${s}`) }))}
+              value={status}
+              onChange={(v) => setParam('status', v)}
+            />
+          </Group>
+          {rows.length > 0 && (
+            <Text size="sm" c="dimmed">
+              {t('shownN', { n: f.number(rows.length) })}
+            </Text>
+          )}
+        </Group>
+
+        {orders.isPending ? (
+          <Loading />
+        ) : orders.isError ? (
+          <ErrorBlock error={orders.error} />
+        ) : rows.length === 0 ? (
+          filtered ? (
+            <EmptyState
+              icon={<IconFilterOff size={26} />}
+              title={t('noMatchTitle')}
+              description={t('noMatchText')}
+              action={
+                <Button variant="light" onClick={() => setParams({}, { replace: true })}>
+                  {t('clearFilters')}
+                </Button>
+              }
+            />
+          ) : (
+            <EmptyState icon={<IconReceipt size={26} />} title={t('noOrdersTitle')} description={t('noOrdersText')} />
+          )
+        ) : (
+          <Card withBorder padding={0} radius="md">
+            <Table.ScrollContainer minWidth={980}>
+              <Table data-testid="orders-table" verticalSpacing="sm" highlightOnHover>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('colOrder')}</Table.Th>
+                    <Table.Th>{t('colCustomer')}</Table.Th>
+                    <Table.Th>{t('colChannel')}</Table.Th>
+                    <Table.Th>{t('colStatus')}</Table.Th>
+                    <Table.Th ta="right">{t('colItems')}</Table.Th>
+                    <Table.Th ta="right">{t('colDiscount')}</Table.Th>
+                    <Table.Th ta="right">{t('colTotal')}</Table.Th>
+                    <Table.Th>{t('colDate')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {rows.map((o) => (
+                    <Table.Tr
+                      key={o.id}
+                      data-testid="order-row"
+                      data-order-id={o.id}
+                      data-status={o.status}
+                      style={{ cursor: 'pointer' }}
+                      onClick={() => navigate({ pathname: `/orders/${o.id}`, search })}
+                    >
+                      <Table.Td>
+                        <Text size="sm" fw={500} ff="monospace">
+                          {o.externalId ?? o.id.slice(0, 14)}
+                        </Text>
+                        {o.externalId && (
+                          <Text size="xs" c="dimmed" ff="monospace">
+                            {o.id.slice(0, 14)}…
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td maw={220}>
+                        <CustomerLink profileId={o.profileId} />
+                      </Table.Td>
+                      <Table.Td>
+                        <OrderChannel channelId={o.channelId} channelType={o.channelType} />
+                      </Table.Td>
+                      <Table.Td>
+                        <StatusBadge status={o.status} />
+                      </Table.Td>
+                      <Table.Td ta="right">{f.number(o.lines.reduce((n, l) => n + l.quantity, 0))}</Table.Td>
+                      <Table.Td ta="right">
+                        <Text size="sm" c={o.discountTotal > 0 ? 'red' : 'dimmed'}>
+                          {o.discountTotal > 0 ? `−${f.money(o.discountTotal, o.currency)}` : '—'}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td ta="right">
+                        <Text size="sm" fw={600}>
+                          {f.money(o.total, o.currency)}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{f.dateTime(o.placedAt)}</Text>
+                        <Text size="xs" c="dimmed">
+                          {f.relative(o.placedAt)}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {orders.hasNextPage && (
+              <Group justify="center" p="sm">
+                <Button variant="subtle" loading={orders.isFetchingNextPage} onClick={() => void orders.fetchNextPage()}>
+                  {t('loadMore')}
+                </Button>
+              </Group>
+            )}
+          </Card>
+        )}
+      </Stack>
+      <Routes>
+        <Route path=":id" element={<OrderDrawer onClose={() => navigate({ pathname: '/orders', search })} />} />
+      </Routes>
+    </>
+  );
 }

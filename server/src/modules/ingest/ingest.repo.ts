@@ -1,6 +1,6 @@
 /** The only file with SQL for the events table. */
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Executor } from '../../db/client';
+import { firstRow, rows, type Executor } from '../../db/client';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -116,7 +116,7 @@ export async function selectTimeline(
   return rows<EventRow>(
     ex,
     sql`SELECT ${EVENT_COLUMNS} FROM events WHERE ${sql.join(conds, sql` AND `)}
-        ORDER BY timestamp DESC, id DESC LIMIT ${opts.limit}`,
+        ORDER BY timestamp DESC, id DESC LIMIT ${opts.limit}::int`,
   );
 }
 
@@ -144,4 +144,118 @@ export async function countByProfileAndChannel(
         GROUP BY profile_id, channel`,
   );
   return found.map((r) => ({ profileId: r.profile_id, channel: r.channel, count: r.n }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard aggregates: a range is [from, to) as instants; days are in the given time zone.
+
+export interface ActivityRange {
+  workspaceId: string;
+  timeZone: string;
+  /** First day, YYYY-MM-DD in the time zone (inclusive). */
+  from: string;
+  /** Last day, YYYY-MM-DD in the time zone (inclusive). */
+  to: string;
+}
+
+/** The instants bounding a range of days in a time zone: [start of `from`, start of the day after `to`). */
+const dayStart = (r: { from: string; timeZone: string }): SQL => sql`((${r.from}::date)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
+const dayAfter = (r: { to: string; timeZone: string }): SQL => sql`((${r.to}::date + 1)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
+
+/** Per day (in the time zone) and event channel: distinct customers and events. */
+export async function selectActivityByDay(ex: Executor, r: ActivityRange): Promise<{ day: string; channel: string; customers: number; events: number }[]> {
+  return rows(
+    ex,
+    sql`SELECT to_char((timestamp AT TIME ZONE ${r.timeZone}::text)::date, 'YYYY-MM-DD') AS day, channel,
+               count(DISTINCT profile_id)::int AS customers, count(*)::int AS events
+        FROM events
+        WHERE workspace_id = ${r.workspaceId} AND timestamp >= ${dayStart(r)} AND timestamp < ${dayAfter(r)}
+        GROUP BY 1, 2
+        ORDER BY 1, 2`,
+  );
+}
+
+/** Per event channel over the whole range: distinct customers and events. */
+export async function selectActivityByChannel(ex: Executor, r: ActivityRange): Promise<{ channel: string; customers: number; events: number }[]> {
+  return rows(
+    ex,
+    sql`SELECT channel, count(DISTINCT profile_id)::int AS customers, count(*)::int AS events
+        FROM events
+        WHERE workspace_id = ${r.workspaceId} AND timestamp >= ${dayStart(r)} AND timestamp < ${dayAfter(r)}
+        GROUP BY channel
+        ORDER BY customers DESC, channel`,
+  );
+}
+
+/**
+ * Over the range: events, customers active, those active on two or more channels, and new
+ * customers (whose first event ever falls in the range).
+ */
+export async function selectActivityTotals(
+  ex: Executor,
+  r: ActivityRange,
+): Promise<{ events: number; customers: number; multi_channel: number; new_customers: number } | undefined> {
+  return firstRow(
+    ex,
+    sql`WITH per AS (
+          SELECT profile_id, count(DISTINCT channel) AS channels, count(*) AS n
+          FROM events
+          WHERE workspace_id = ${r.workspaceId} AND timestamp >= ${dayStart(r)} AND timestamp < ${dayAfter(r)}
+          GROUP BY profile_id)
+        SELECT coalesce(sum(n), 0)::int AS events,
+               count(profile_id)::int AS customers,
+               count(*) FILTER (WHERE profile_id IS NOT NULL AND channels >= 2)::int AS multi_channel,
+               count(*) FILTER (WHERE profile_id IS NOT NULL AND NOT EXISTS (
+                 SELECT 1 FROM events e WHERE e.workspace_id = ${r.workspaceId} AND e.profile_id = per.profile_id
+                   AND e.timestamp < ${dayStart(r)}))::int AS new_customers
+        FROM per`,
+  );
+}
+
+export async function hasEvents(ex: Executor, workspaceId: string): Promise<boolean> {
+  const found = await rows<{ found: boolean }>(ex, sql`SELECT EXISTS (SELECT 1 FROM events WHERE workspace_id = ${workspaceId}) AS found`);
+  return found[0]?.found === true;
+}
+
+/**
+ * Paths to a first order: for each buyer, the channels of their events up to the order (time
+ * order, consecutive repeats collapsed) ending with the order's channel; long paths keep the
+ * first touch and the last `maxSteps - 1` steps. Grouped, most common first, with the median
+ * days from first touch to the order.
+ */
+export async function selectChannelPaths(
+  ex: Executor,
+  opts: { workspaceId: string; buyers: { p: string; at: string; c: string }[]; maxSteps: number; limit: number },
+): Promise<{ steps: string[]; customers: number; median_days: number | string | null }[]> {
+  if (opts.buyers.length === 0) return [];
+  const tail = opts.maxSteps - 1;
+  return rows(
+    ex,
+    sql`WITH b AS MATERIALIZED (
+          SELECT * FROM jsonb_to_recordset(${json(opts.buyers)}::jsonb) AS b(p text, at timestamptz, c text)),
+        ev AS (
+          SELECT b.p, e.channel, e.timestamp, e.id,
+                 lag(e.channel) OVER (PARTITION BY b.p ORDER BY e.timestamp, e.id) AS prev
+          FROM b JOIN events e ON e.workspace_id = ${opts.workspaceId} AND e.profile_id = b.p AND e.timestamp <= b.at),
+        per AS (
+          SELECT b.p, b.at, b.c,
+                 (SELECT min(ev.timestamp) FROM ev WHERE ev.p = b.p) AS first_at,
+                 coalesce((SELECT array_agg(ev.channel ORDER BY ev.timestamp, ev.id) FROM ev
+                           WHERE ev.p = b.p AND ev.prev IS DISTINCT FROM ev.channel), ARRAY[]::text[]) AS chain
+          FROM b),
+        full_path AS (
+          SELECT CASE WHEN chain[cardinality(chain)] IS NOT DISTINCT FROM c THEN chain ELSE chain || c END AS path,
+                 extract(epoch FROM (at - coalesce(first_at, at))) / 86400.0 AS days
+          FROM per),
+        capped AS (
+          SELECT CASE WHEN cardinality(path) > ${opts.maxSteps}::int
+                      THEN path[1:1] || path[cardinality(path) - ${tail}::int + 1:cardinality(path)] ELSE path END AS path, days
+          FROM full_path)
+        SELECT to_jsonb(path) AS steps, count(*)::int AS customers,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days
+        FROM capped
+        GROUP BY path
+        ORDER BY customers DESC, path
+        LIMIT ${opts.limit}::int`,
+  );
 }

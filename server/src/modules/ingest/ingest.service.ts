@@ -247,3 +247,67 @@ export async function recordEvents(ex: Executor, events: RecordedEvent[]): Promi
   await ex.execute(DOMAIN_LOG_NOTIFY);
   return inserted.filter((r) => !r.gone).length;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard aggregates (counted in SQL; days in the workspace's time zone)
+
+export type ActivityRange = repo.ActivityRange;
+
+export interface ActivityTotals {
+  events: number;
+  /** Customers with at least one event in the range. */
+  customers: number;
+  /** Of those, active on two or more channels. */
+  multiChannelCustomers: number;
+  /** Customers whose first event ever falls in the range. */
+  newCustomers: number;
+}
+
+export interface ActivitySummary {
+  totals: ActivityTotals;
+  byDay: { day: string; channel: string; customers: number; events: number }[];
+  byChannel: { channel: string; customers: number; events: number }[];
+}
+
+export async function getActivityTotals(ex: Executor, range: ActivityRange): Promise<ActivityTotals> {
+  const t = await repo.selectActivityTotals(ex, range);
+  return { events: t?.events ?? 0, customers: t?.customers ?? 0, multiChannelCustomers: t?.multi_channel ?? 0, newCustomers: t?.new_customers ?? 0 };
+}
+
+/** Customers and events per day and channel, per channel, and in total, over a range. */
+export async function getActivitySummary(ex: Executor, range: ActivityRange): Promise<ActivitySummary> {
+  const totals = await getActivityTotals(ex, range);
+  const byDay = await repo.selectActivityByDay(ex, range);
+  const byChannel = await repo.selectActivityByChannel(ex, range);
+  return { totals, byDay, byChannel };
+}
+
+/** Whether the workspace has received any event yet. */
+export async function hasAnyEvents(ex: Executor, workspaceId: string): Promise<boolean> {
+  return repo.hasEvents(ex, workspaceId);
+}
+
+export interface ChannelPath {
+  /** Event channels in time order, repeats collapsed, ending with the first order's channel. */
+  steps: string[];
+  customers: number;
+  /** Median days from first touch to the first order. */
+  medianDays: number;
+}
+
+/**
+ * The most common channel paths of buyers to their first order (`at`, on channel `channel`),
+ * from their events up to that moment.
+ */
+export async function getChannelPaths(
+  ex: Executor,
+  opts: { workspaceId: string; buyers: { profileId: string; at: Date; channel: string }[]; maxSteps?: number; limit?: number },
+): Promise<ChannelPath[]> {
+  const found = await repo.selectChannelPaths(ex, {
+    workspaceId: opts.workspaceId,
+    buyers: opts.buyers.map((b) => ({ p: b.profileId, at: b.at.toISOString(), c: b.channel })),
+    maxSteps: opts.maxSteps ?? 4,
+    limit: opts.limit ?? 10,
+  });
+  return found.map((r) => ({ steps: r.steps, customers: r.customers, medianDays: Math.round(Number(r.median_days ?? 0) * 10) / 10 }));
+}

@@ -25,3 +25,6 @@ export {
   type TakenLine,
 } from './inventory.service';
 export { inventoryRoutes } from './inventory.routes';
+export { STOCK_NOTIFY_CHANNEL } from './inventory.repo';
+export { StockHub, type StockChange, type StockSubscription } from './stock-hub';
+export { listStock, type StockList, type StockRow } from './stock-list';

@@ -19,6 +19,18 @@ export interface LevelRow {
 
 const LEVEL_COLUMNS = sql.raw('variant_id, location_id, on_hand, reserved, low_stock_threshold, updated_at');
 
+/** NOTIFY channel for stock changes: payload `{"w": workspaceId, "v": [variantIds]}`, delivered at commit. */
+export const STOCK_NOTIFY_CHANNEL = 'omni_stock';
+
+/**
+ * A join that NOTIFYs `omni_stock` for every row of `upd` (a CTE of changed levels). Put it in a
+ * data-modifying CTE's SELECT (those always run), so the notice travels in the same statement and
+ * transaction as the change: delivered at commit, dropped on rollback.
+ */
+function notifyJoin(workspaceId: string): SQL {
+  return sql`CROSS JOIN LATERAL (SELECT pg_notify(${STOCK_NOTIFY_CHANNEL}, json_build_object('w', ${workspaceId}::text, 'v', json_build_array(upd.variant_id))::text)) AS notified`;
+}
+
 /** How much of a level's available stock a channel may take (see SalesChannel.allocation). */
 export interface Allocation {
   mode: 'none' | 'safety_stock' | 'percentage';
@@ -79,7 +91,7 @@ export async function applyChange(ex: Executor, c: Change, condition: SQL = sql`
           INSERT INTO inventory_adjustments (workspace_id, id, variant_id, location_id, on_hand_delta, reserved_delta,
             on_hand_after, reserved_after, reason, actor, ref, note)
           SELECT ${c.workspaceId}, ${newId('adj')}, variant_id, location_id, ${c.onHandDelta}::int, ${c.reservedDelta}::int,
-            on_hand, reserved, ${c.reason}, ${c.actor}, ${c.ref ?? null}, ${c.note ?? null} FROM upd)
+            on_hand, reserved, ${c.reason}, ${c.actor}, ${c.ref ?? null}, ${c.note ?? null} FROM upd ${notifyJoin(c.workspaceId)})
         SELECT * FROM upd`,
   );
   return row;
@@ -94,8 +106,29 @@ export async function ensureLevel(ex: Executor, workspaceId: string, variantId: 
 
 export async function setLowStockThreshold(ex: Executor, workspaceId: string, variantId: string, locationId: string, threshold: number | null): Promise<void> {
   await ex.execute(sql`
-    UPDATE inventory_levels SET low_stock_threshold = ${threshold}
-    WHERE workspace_id = ${workspaceId} AND variant_id = ${variantId} AND location_id = ${locationId}`);
+    WITH upd AS (
+      UPDATE inventory_levels SET low_stock_threshold = ${threshold}
+      WHERE workspace_id = ${workspaceId} AND variant_id = ${variantId} AND location_id = ${locationId}
+      RETURNING variant_id)
+    SELECT 1 FROM upd ${notifyJoin(workspaceId)}`);
+}
+
+/**
+ * Variants with low stock: a level (at `locationId`, when given) whose available units are at or
+ * below its own threshold, or `defaultThreshold` when it has none. At most `limit`, by variant id.
+ */
+export async function selectLowStockVariantIds(
+  ex: Executor,
+  opts: { workspaceId: string; locationId?: string; defaultThreshold: number; limit: number },
+): Promise<string[]> {
+  const found = await rows<{ variant_id: string }>(
+    ex,
+    sql`SELECT DISTINCT variant_id FROM inventory_levels
+        WHERE workspace_id = ${opts.workspaceId} ${opts.locationId ? sql`AND location_id = ${opts.locationId}` : sql``}
+          AND on_hand - reserved <= COALESCE(low_stock_threshold, ${opts.defaultThreshold}::int)
+        ORDER BY variant_id LIMIT ${opts.limit}`,
+  );
+  return found.map((r) => r.variant_id);
 }
 
 export interface AdjustmentRow {
@@ -213,7 +246,7 @@ export function holdSql(
       INSERT INTO inventory_adjustments (workspace_id, id, variant_id, location_id, on_hand_delta, reserved_delta,
         on_hand_after, reserved_after, reason, actor, ref)
       SELECT ${h.workspaceId}, ${newId('adj')}, variant_id, location_id, 0, ${h.quantity}::int, on_hand, reserved,
-        'reservation', ${h.actor}, ${h.id} FROM upd)
+        'reservation', ${h.actor}, ${h.id} FROM upd ${notifyJoin(h.workspaceId)})
     INSERT INTO reservations (workspace_id, id, variant_id, location_id, channel_id, quantity, holder, expires_at)
     SELECT ${h.workspaceId}, ${h.id}, variant_id, location_id, ${h.channelId}, ${h.quantity}::int, ${h.holder},
       ${h.expiresAt.toISOString()}::timestamptz FROM upd

@@ -5,8 +5,10 @@ import { adminActor, adminWorkspace } from '../../platform/context';
 import { ErrorResponse, Nullable } from '../../platform/schema';
 import { findVariantsBySku, getChannel, listChannels, listLocations, type CatalogVariant } from '../catalog';
 import type { Executor } from '../../db/client';
-import { AdjustBody, AdjustmentSchema, AvailabilitySchema, ReservationSchema, ReserveBody } from './inventory.schema';
+import { AdjustBody, AdjustmentSchema, AvailabilitySchema, ReservationSchema, ReserveBody, StockListQuery, StockListSchema } from './inventory.schema';
 import * as service from './inventory.service';
+import { listStock } from './stock-list';
+import { StockHub, type StockChange } from './stock-hub';
 
 const SkuParams = Type.Object({ sku: Type.String() });
 
@@ -42,6 +44,58 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     app.addHook('preHandler', guard);
     const orm = ctx.db.orm;
     const actorOf = adminActor;
+    const hub = new StockHub(ctx.db, ctx.log);
+    await hub.start();
+    // Live streams end first, or closing would wait on them.
+    app.addHook('preClose', async () => hub.stop());
+
+    app.get('/api/v1/inventory', {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Stock of every SKU per location and what each channel may sell now; low stock only with ?lowStock=true',
+        querystring: StockListQuery,
+        response: { 200: StockListSchema, 400: ErrorResponse },
+      },
+    }, async (req) => {
+      const ws = adminWorkspace(req);
+      const q = req.query;
+      if (q.locationId && !(await listLocations(orm, ws)).some((l) => l.id === q.locationId)) {
+        throw new AppError('location_not_found', `Location ${q.locationId} not found`, { id: q.locationId });
+      }
+      return listStock(orm, { workspaceId: ws, q: q.q, locationId: q.locationId, lowStock: q.lowStock, threshold: q.threshold ?? 5, limit: q.limit ?? 50, cursor: q.cursor });
+    });
+
+    app.get('/api/v1/inventory/stream', {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Server-sent events: `event: stock` with `{"skus": [...]}` whenever the stock of those SKUs changes (orders on any channel, reservations, adjustments)',
+      },
+    }, async (req, reply) => {
+      const workspaceId = adminWorkspace(req);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': req.id,
+      });
+      res.write('retry: 2000\n\nevent: ready\ndata: {}\n\n');
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const unsubscribe = hub.subscribe({
+        workspaceId,
+        send: (change: StockChange) => res.write(`event: stock\ndata: ${JSON.stringify(change)}\n\n`),
+        close: () => {
+          clearInterval(heartbeat);
+          res.end();
+        },
+      });
+      req.raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    });
 
     app.get('/api/v1/inventory/:sku', {
       schema: { tags: ['inventory'], summary: 'Availability of a SKU per location and per channel', params: SkuParams, response: { 200: AvailabilitySchema, 400: ErrorResponse } },

@@ -85,3 +85,56 @@ export const ReservationSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   orderId: Nullable(Type.String()),
 });
+
+export const StockListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Product title, variant title or SKU (accent-insensitive).' })),
+    locationId: Type.Optional(Type.String({ minLength: 1, description: 'Show stock at this location only (channel sellable counts stay whole).' })),
+    lowStock: Type.Optional(Type.Boolean({ description: 'Only SKUs with a level at or below its low-stock threshold.' })),
+    threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000000, default: 5, description: 'Low stock for levels without their own threshold: available at or below this.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Products per page (low stock only: SKUs per page).' })),
+    cursor: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const StockListSchema = Type.Object({
+  locations: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String() })),
+  channels: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), allocation: Type.Object({ mode: Type.String(), value: Type.Integer() }) }),
+  ),
+  data: Type.Array(
+    Type.Object({
+      sku: Type.String(),
+      variantId: Type.String(),
+      productId: Type.String(),
+      productTitle: Type.String(),
+      title: Type.String(),
+      options: Type.Record(Type.String(), Type.String()),
+      price: Type.Integer(),
+      currency: Type.String(),
+      onHand: Type.Integer({ description: 'Over the locations shown.' }),
+      reserved: Type.Integer(),
+      available: Type.Integer(),
+      isLowStock: Type.Boolean({ description: 'A level shown is at or below its threshold, or the SKU is stocked nowhere.' }),
+      levels: Type.Array(
+        Type.Object({
+          locationId: Type.String(),
+          onHand: Type.Integer(),
+          reserved: Type.Integer(),
+          available: Type.Integer(),
+          lowStockThreshold: Nullable(Type.Integer()),
+          isLowStock: Type.Boolean(),
+          updatedAt: Type.String({ format: 'date-time' }),
+        }),
+      ),
+      channels: Type.Array(
+        Type.Object({
+          channelId: Type.String(),
+          sellable: Type.Integer({ description: 'What this channel may sell now over all its locations, after its allocation rule.' }),
+        }),
+      ),
+    }),
+  ),
+  nextCursor: Nullable(Type.String()),
+});

@@ -3,6 +3,9 @@ export {
   findOrder,
   getCommerceFacts,
   getPurchaseFacts,
+  getSalesSummary,
+  getSalesTotals,
+  listFirstOrders,
   getOrder,
   listOrders,
   NEXT_STATUS,
@@ -16,6 +19,8 @@ export {
   type Order,
   type OrderLine,
   type OrderStatus,
+  type SalesRange,
+  type SalesTotals,
 } from './orders.service';
 export { ordersRoutes } from './orders.routes';
 export { OrderSchema, PlaceOrderBody, type PlaceOrderInput } from './orders.schema';

@@ -240,3 +240,65 @@ export async function selectPurchaseFacts(
         LEFT JOIN profile_commerce c ON c.workspace_id = ${workspaceId} AND c.profile_id = ${liveId}`,
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard aggregates. Counted orders are those not cancelled or returned (as in the commerce
+// facts); a range is [from, to) as instants, days in the given time zone.
+
+/** Statuses whose orders are not counted as sales. */
+const NOT_SALES = sql.raw(`('cancelled', 'returned')`);
+
+export interface SalesRange {
+  workspaceId: string;
+  timeZone: string;
+  currency: string;
+  /** First and last day, YYYY-MM-DD in the time zone (inclusive). */
+  from: string;
+  to: string;
+}
+
+/** The instants bounding a range of days in a time zone: [start of `from`, start of the day after `to`). */
+const dayStart = (r: { from: string; timeZone: string }): SQL => sql`((${r.from}::date)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
+const dayAfter = (r: { to: string; timeZone: string }): SQL => sql`((${r.to}::date + 1)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
+
+/** Per day and sales channel: orders and revenue (in the given currency). */
+export async function selectSalesByDay(ex: Executor, r: SalesRange): Promise<{ day: string; channel_id: string; channel_type: string; orders: number; revenue: number | string }[]> {
+  return rows(
+    ex,
+    sql`SELECT to_char((placed_at AT TIME ZONE ${r.timeZone}::text)::date, 'YYYY-MM-DD') AS day, channel_id, min(channel_type) AS channel_type,
+               count(*)::int AS orders, sum(total)::bigint AS revenue
+        FROM orders
+        WHERE workspace_id = ${r.workspaceId} AND currency = ${r.currency} AND status NOT IN ${NOT_SALES}
+          AND placed_at >= ${dayStart(r)} AND placed_at < ${dayAfter(r)}
+        GROUP BY 1, 2
+        ORDER BY 1, 2`,
+  );
+}
+
+/** Over the range: orders, revenue and distinct buyers. */
+export async function selectSalesTotals(ex: Executor, r: SalesRange): Promise<{ orders: number; revenue: number | string; buyers: number } | undefined> {
+  return firstRow(
+    ex,
+    sql`SELECT count(*)::int AS orders, coalesce(sum(total), 0)::bigint AS revenue, count(DISTINCT profile_id)::int AS buyers
+        FROM orders
+        WHERE workspace_id = ${r.workspaceId} AND currency = ${r.currency} AND status NOT IN ${NOT_SALES}
+          AND placed_at >= ${dayStart(r)} AND placed_at < ${dayAfter(r)}`,
+  );
+}
+
+/** Customers whose first counted order (any currency) falls in [from, to): that order's time and channel. */
+export async function selectFirstOrders(
+  ex: Executor,
+  r: { workspaceId: string; timeZone: string; from: string; to: string },
+): Promise<{ profile_id: string; placed_at: Date | string; channel_id: string; channel_type: string }[]> {
+  return rows(
+    ex,
+    sql`SELECT DISTINCT ON (o.profile_id) o.profile_id, o.placed_at, o.channel_id, o.channel_type
+        FROM orders o
+        WHERE o.workspace_id = ${r.workspaceId} AND o.profile_id IS NOT NULL AND o.status NOT IN ${NOT_SALES}
+          AND o.placed_at >= ${dayStart(r)} AND o.placed_at < ${dayAfter(r)}
+          AND NOT EXISTS (SELECT 1 FROM orders e WHERE e.workspace_id = o.workspace_id AND e.profile_id = o.profile_id
+                            AND e.status NOT IN ${NOT_SALES} AND e.placed_at < ${dayStart(r)})
+        ORDER BY o.profile_id, o.placed_at, o.id`,
+  );
+}

@@ -399,3 +399,39 @@ export function startCommerceFactsConsumer(db: Database, log: FastifyBaseLogger,
     },
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard aggregates (counted in SQL; cancelled and returned orders are not sales)
+
+export type SalesRange = repo.SalesRange;
+
+export interface SalesTotals {
+  orders: number;
+  /** Minor units of the range's currency. */
+  revenue: number;
+  buyers: number;
+}
+
+export async function getSalesTotals(ex: Executor, range: SalesRange): Promise<SalesTotals> {
+  const t = await repo.selectSalesTotals(ex, range);
+  return { orders: t?.orders ?? 0, revenue: Number(t?.revenue ?? 0), buyers: t?.buyers ?? 0 };
+}
+
+/** Orders and revenue per day (in the range's time zone) and sales channel, and in total. */
+export async function getSalesSummary(
+  ex: Executor,
+  range: SalesRange,
+): Promise<{ totals: SalesTotals; byDay: { day: string; channelId: string; channelType: string; orders: number; revenue: number }[] }> {
+  const totals = await getSalesTotals(ex, range);
+  const byDay = await repo.selectSalesByDay(ex, range);
+  return { totals, byDay: byDay.map((r) => ({ day: r.day, channelId: r.channel_id, channelType: r.channel_type, orders: r.orders, revenue: Number(r.revenue) })) };
+}
+
+/** Customers whose first order falls in [from, to), with that order's time and channel. */
+export async function listFirstOrders(
+  ex: Executor,
+  range: { workspaceId: string; timeZone: string; from: string; to: string },
+): Promise<{ profileId: string; placedAt: Date; channelId: string; channelType: string }[]> {
+  const found = await repo.selectFirstOrders(ex, range);
+  return found.map((r) => ({ profileId: r.profile_id, placedAt: toDate(r.placed_at), channelId: r.channel_id, channelType: r.channel_type }));
+}

@@ -20,3 +20,4 @@ export { normalizeIdentifier, normalizePhone, normalizeEmail, foldForSearch } fr
 export type { IdentifierRef, ResolveItem } from './resolve';
 export type { IdentityRulesInput } from './rules';
 export { profilesRoutes } from './profiles.routes';
+export { ProfileSchema } from './profiles.schema';

@@ -4,8 +4,8 @@ import type { AdminGuard, App, AppContext } from '../../platform/context';
 import { adminWorkspace } from '../../platform/context';
 import { ErrorResponse } from '../../platform/schema';
 import { getWorkspace } from '../workspaces';
-import { LookupQuery, MergeSchema, ProfileParams, ProfileSchema, SearchQuery, SearchResponse } from './profiles.schema';
-import { getMergeHistory, getProfile, lookupProfile, searchProfiles, withEventCounts, type EventCounter } from './profiles.service';
+import { LookupQuery, MergeSchema, ProfileParams, ProfileSchema } from './profiles.schema';
+import { getMergeHistory, getProfile, lookupProfile, withEventCounts, type EventCounter } from './profiles.service';
 
 export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: EventCounter) {
   return async function routes(app: App) {
@@ -13,13 +13,7 @@ export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: 
     const orm = ctx.db.orm;
     const countryOf = async (workspaceId: string) => (await getWorkspace(orm, workspaceId)).defaultCountry as CountryCode;
 
-    app.get('/api/v1/profiles', {
-      schema: { tags: ['profiles'], summary: 'Search profiles by name, email or phone (accent-insensitive)', querystring: SearchQuery, response: { 200: SearchResponse, 400: ErrorResponse } },
-    }, async (req) => {
-      const workspaceId = adminWorkspace(req);
-      const page = await searchProfiles(orm, { workspaceId, q: req.query.q, limit: req.query.limit ?? 50, cursor: req.query.cursor, defaultCountry: await countryOf(workspaceId) });
-      return { data: await withEventCounts(orm, workspaceId, page.data, countEvents), nextCursor: page.nextCursor };
-    });
+    // GET /api/v1/profiles (search with channel and order filters) is flows/profile-search.ts.
 
     app.get('/api/v1/profiles/lookup', {
       schema: { tags: ['profiles'], summary: 'Find the profile holding an identifier (normalised like incoming events)', querystring: LookupQuery, response: { 200: ProfileSchema, 404: ErrorResponse } },

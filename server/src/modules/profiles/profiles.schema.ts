@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { JsonObject, Nullable } from '../../platform/schema';
+import { JsonObject } from '../../platform/schema';
 
 export const IdentifierSchema = Type.Object({ type: Type.String(), value: Type.String() });
 
@@ -24,14 +24,6 @@ export const LookupQuery = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 64, description: 'Identifier type: user_id, email, phone, anonymous_id, zalo_id …' }),
   value: Type.String({ minLength: 1, maxLength: 512 }),
 });
-
-export const SearchQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Name, email or phone; accents are ignored.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 500 })),
-});
-
-export const SearchResponse = Type.Object({ data: Type.Array(ProfileSchema), nextCursor: Nullable(Type.String()) });
 
 export const MergeSchema = Type.Object({
   id: Type.String(),

@@ -353,7 +353,15 @@ export async function lookupProfile(
 
 export async function searchProfiles(
   ex: Executor,
-  opts: { workspaceId: string; q?: string; limit: number; cursor?: string; defaultCountry: CountryCode },
+  opts: {
+    workspaceId: string;
+    q?: string;
+    /** Only profiles that used this channel (a key of their `channels`). */
+    channel?: string;
+    limit: number;
+    cursor?: string;
+    defaultCountry: CountryCode;
+  },
 ): Promise<{ data: Profile[]; nextCursor: string | null }> {
   const terms: string[] = [];
   const q = (opts.q ?? '').trim();
@@ -363,7 +371,7 @@ export async function searchProfiles(
     else terms.push(...foldForSearch(q).split(' ').filter(Boolean));
   }
   const before = opts.cursor ? decodeCursor(opts.cursor, isSearchCursor) : undefined;
-  const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, limit: opts.limit + 1, before });
+  const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, channel: opts.channel, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const [ids, merged] = await Promise.all([
     repo.selectIdentifiersOf(ex, opts.workspaceId, page.map((r) => r.id)),

@@ -1,0 +1,336 @@
+/**
+ * Customers: the list (search + filters), the profile 360 (identifiers, traits, channels,
+ * timeline, orders, live cart, offers, merges) and the privacy actions (export, erase).
+ */
+import { useEffect, useState } from 'react';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, del, get } from '../../lib/api';
+
+/** The channel keys a profile's `channels` and events use (the server's channel types). */
+export const PROFILE_CHANNELS = ['web', 'app', 'pos', 'marketplace', 'social', 'zalo', 'messenger', 'email', 'sms', 'chat', 'chatbot', 'phone', 'salesperson', 'server', 'other'] as const;
+
+export interface ChannelUse {
+  first: string;
+  last: string;
+  count: number;
+}
+
+export interface Profile {
+  id: string;
+  traits: Record<string, unknown>;
+  identifiers: { type: string; value: string }[];
+  channels: Record<string, ChannelUse>;
+  eventCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  createdAt: string;
+  updatedAt: string;
+  mergedProfileIds: string[];
+}
+
+export interface CommerceSummary {
+  orderCount: number;
+  totalSpent: number;
+  currency: string;
+  lastOrderAt: string | null;
+}
+
+export type CustomerRow = Profile & { commerce: CommerceSummary };
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface CustomerFilters {
+  q?: string;
+  channel?: string;
+  hasOrders?: boolean;
+}
+
+export interface CommerceFacts {
+  profileId: string;
+  currency: string;
+  totalSpent: number;
+  orderCount: number;
+  byChannel: Record<string, { orders: number; spent: number }>;
+  firstOrderAt: string | null;
+  lastOrderAt: string | null;
+  lastStoreLocationId: string | null;
+  lastStoreVisitAt: string | null;
+}
+
+export interface TimelineEvent {
+  id: string;
+  messageId: string;
+  profileId: string | null;
+  type: string;
+  event: string | null;
+  name: string | null;
+  channel: string;
+  sourceId: string | null;
+  timestamp: string;
+  receivedAt: string;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+}
+
+export type OrderStatus = 'placed' | 'paid' | 'fulfilled' | 'cancelled' | 'returned';
+
+export interface OrderLine {
+  lineNo: number;
+  variantId: string;
+  productId: string;
+  sku: string;
+  title: string;
+  quantity: number;
+  unitPrice: number;
+  discount: number;
+  total: number;
+  locationId: string;
+}
+
+export interface Order {
+  id: string;
+  channelId: string;
+  channelType: string;
+  storeLocationId: string | null;
+  externalId: string | null;
+  profileId: string | null;
+  status: OrderStatus;
+  currency: string;
+  subtotal: number;
+  discountTotal: number;
+  shippingTotal: number;
+  total: number;
+  placedAt: string;
+  lines: OrderLine[];
+}
+
+export type CheckoutStep = 'none' | 'started' | 'shipping' | 'payment' | 'payment_failed';
+
+export interface Cart {
+  id: string | null;
+  profileId: string | null;
+  status: 'active' | 'ordered' | 'merged';
+  currency: string;
+  channelId: string | null;
+  version: number;
+  pricedForChannelId: string | null;
+  lines: {
+    variantId: string;
+    productId: string;
+    sku: string;
+    title: string;
+    quantity: number;
+    unitPrice: number;
+    discount: number;
+    total: number;
+    available: number;
+    addedOnChannelId: string | null;
+    addedAt: string;
+  }[];
+  itemCount: number;
+  subtotal: number;
+  discountTotal: number;
+  shippingTotal: number;
+  shippingDiscount: number;
+  total: number;
+  promotions: { promotionId: string; name: string; amount: number; code: string | null; description: string }[];
+  codes: { code: string; status: 'applied' | 'not_applied' | 'denied'; promotionId: string | null; reason: string | null; message: string | null }[];
+  gifts: { variantId: string; sku: string; title: string; quantity: number; promotionId: string }[];
+  checkout: {
+    step: CheckoutStep;
+    startedAt: string | null;
+    shipping: { method: string; fee: number; address: Record<string, unknown> | null } | null;
+    payment: { provider: string; method: string } | null;
+    paymentFailures: { provider: string; reason: string; code: string | null; channelId: string; at: string }[];
+    reservedUntil: string | null;
+    history: { step: string; channelId: string; at: string }[];
+  };
+  orderId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface Offer {
+  promotionId: string;
+  name: string;
+  requiresCode: boolean;
+  eligible: boolean;
+  saving: number;
+  potentialSaving: number;
+  conditionsMet: string[];
+  missing: string[];
+  message: string;
+}
+
+export interface Offers {
+  profileId: string;
+  channelId: string;
+  currency: string;
+  data: Offer[];
+}
+
+export interface Merge {
+  id: string;
+  fromProfileId: string;
+  intoProfileId: string;
+  reason: { identifiers: { type: string; value: string }[]; messageId: string };
+  mergedAt: string;
+}
+
+export interface SalesChannel {
+  id: string;
+  name: string;
+  type: string;
+  currency: string;
+  archivedAt: string | null;
+}
+
+const key = {
+  list: (f: CustomerFilters) => ['customers', 'list', f] as const,
+  profile: (id: string) => ['customers', id] as const,
+  sub: (id: string, what: string, ...rest: unknown[]) => ['customers', id, what, ...rest] as const,
+};
+
+/** The customer list, a page at a time ("load more"). */
+export function useCustomers(filters: CustomerFilters) {
+  return useInfiniteQuery({
+    queryKey: key.list(filters),
+    queryFn: ({ pageParam }) => get<Page<CustomerRow>>('/api/v1/profiles', { ...filters, limit: 50, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useProfile(id: string) {
+  return useQuery({
+    queryKey: key.profile(id),
+    queryFn: () => get<Profile>(`/api/v1/profiles/${encodeURIComponent(id)}`),
+    retry: (n, e) => !(e instanceof ApiError && e.status === 404) && n < 2,
+  });
+}
+
+export function useProfileCommerce(id: string) {
+  return useQuery({ queryKey: key.sub(id, 'commerce'), queryFn: () => get<CommerceFacts>(`/api/v1/profiles/${encodeURIComponent(id)}/commerce`) });
+}
+
+export function useTimeline(id: string, channel: string | undefined) {
+  return useInfiniteQuery({
+    queryKey: key.sub(id, 'events', channel ?? ''),
+    queryFn: ({ pageParam }) => get<Page<TimelineEvent>>(`/api/v1/profiles/${encodeURIComponent(id)}/events`, { limit: 30, channel, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useProfileOrders(id: string) {
+  return useInfiniteQuery({
+    queryKey: key.sub(id, 'orders'),
+    queryFn: ({ pageParam }) => get<Page<Order>>(`/api/v1/profiles/${encodeURIComponent(id)}/orders`, { limit: 20, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useMerges(id: string) {
+  return useQuery({ queryKey: key.sub(id, 'merges'), queryFn: () => get<{ data: Merge[] }>(`/api/v1/profiles/${encodeURIComponent(id)}/merges`) });
+}
+
+/** Offers speak of the current cart, so a new cart version asks again. */
+export function useOffers(id: string, channelId: string | null, cartVersion: number | undefined) {
+  return useQuery({
+    queryKey: key.sub(id, 'offers', channelId, cartVersion ?? 0),
+    placeholderData: keepPreviousData,
+    queryFn: () => get<Offers>(`/api/v1/profiles/${encodeURIComponent(id)}/offers`, { channel: channelId }),
+    enabled: !!channelId,
+  });
+}
+
+export function useSalesChannels() {
+  return useQuery({ queryKey: ['channels'], queryFn: () => get<{ data: SalesChannel[] }>('/api/v1/channels'), staleTime: 60_000 });
+}
+
+/** The cart as last read or streamed (shares the live cart's cache entry; opens no stream). */
+export function useCart(id: string) {
+  return useQuery({ queryKey: key.sub(id, 'cart'), queryFn: () => get<Cart>(`/api/v1/profiles/${encodeURIComponent(id)}/cart`) });
+}
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting';
+
+/**
+ * The customer's cart, kept live: read once, then every `event: cart` of the SSE stream
+ * (GET /api/v1/profiles/:id/cart/stream, session cookie, same origin) replaces it.
+ */
+export function useLiveCart(id: string) {
+  const qc = useQueryClient();
+  const query = useCart(id);
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource(`/api/v1/profiles/${encodeURIComponent(id)}/cart/stream`, { withCredentials: true });
+    const onCart = (e: MessageEvent<string>) => {
+      try {
+        const cart = JSON.parse(e.data) as Cart;
+        const prev = qc.getQueryData<Cart>(['customers', id, 'cart']);
+        qc.setQueryData(['customers', id, 'cart'], cart);
+        // The first frame repeats what was read; later ones are changes (any device, any channel).
+        if (prev && (prev.id !== cart.id || prev.version !== cart.version)) setUpdatedAt(Date.now());
+      } catch {
+        /* a malformed frame: keep the last cart */
+      }
+    };
+    source.addEventListener('cart', onCart as EventListener);
+    source.onopen = () => setLive('live');
+    source.onerror = () => setLive('reconnecting'); // EventSource retries by itself (retry: 2000)
+    return () => {
+      source.removeEventListener('cart', onCart as EventListener);
+      source.close();
+    };
+  }, [id, qc]);
+  return { ...query, live, updatedAt };
+}
+
+/** Everything held about the person, saved as a JSON file. */
+export function useExportProfile() {
+  return useMutation({
+    mutationFn: async ({ id, filename }: { id: string; filename: string }) => {
+      const data = await get<unknown>(`/api/v1/profiles/${encodeURIComponent(id)}/export`);
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = filename;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    },
+  });
+}
+
+/** Erase a person (admin): profile, identifiers, events; later events with their identifiers are dropped. */
+export function useDeleteProfile() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => del<{ erased: boolean; profileIds: string[]; identifiers: number; events: number }>(`/api/v1/profiles/${encodeURIComponent(id)}`),
+    onSuccess: (_r, id) => {
+      qc.removeQueries({ queryKey: key.profile(id) });
+      void qc.invalidateQueries({ queryKey: ['customers', 'list'] });
+    },
+  });
+}
+
+/** The name to show for a profile: traits name, first + last, email, phone or the id. */
+export function displayName(p: Pick<Profile, 'traits' | 'identifiers' | 'id'>): string {
+  const s = (k: string) => (typeof p.traits[k] === 'string' ? (p.traits[k] as string).trim() : '');
+  const name = s('name') || s('full_name') || s('fullName') || [s('first_name') || s('firstName'), s('last_name') || s('lastName')].filter(Boolean).join(' ');
+  if (name) return name;
+  const id = (type: string) => p.identifiers.find((i) => i.type === type)?.value;
+  return s('email') || id('email') || s('phone') || id('phone') || id('user_id') || p.id;
+}

@@ -1,0 +1,168 @@
+/**
+ * The demo pages, only while the demo is on (OMNI_DEMO, the default):
+ *  - `GET /demo/store`: a small Vietnamese shop built on the browser SDK alone (/sdk/omni.js),
+ *    selling on the demo's Website channel (page files in ./demo/: plain JS, no build step);
+ *  - `GET /demo/v1/config`: what the page needs to start: the Website source's write key (public
+ *    by nature: every shop's HTML carries one) and a few demo customers to sign in as;
+ *  - `POST /demo/v1/sign-in`: the part a real shop's backend plays — it checks the shopper's
+ *    password, then mints a customer token (POST /api/v1/customer-tokens). The demo has no
+ *    passwords, so it mints from an email or phone alone; it therefore answers only in the
+ *    workspace the demo seed filled, and only for the customers the seed made up. Anything
+ *    else would hand anyone a real customer's cart for the price of knowing their email.
+ * The operator side of the demo (/demo/pos) is a console screen.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type } from 'typebox';
+import type { CountryCode } from 'libphonenumber-js';
+import type { App, AppContext } from './platform/context';
+import { AppError } from './platform/errors';
+import { ErrorResponse, Nullable } from './platform/schema';
+import { lookupProfile, type Profile } from './modules/profiles';
+import { getWorkspace } from './modules/workspaces';
+import type { IngestWriter } from './modules/ingest';
+import { issueCustomerToken } from './flows/cart-api';
+import { DEMO_ANONYMOUS_ID_PREFIX, DEMO_EMAIL_DOMAIN, demoStoreWriteKey, demoWorkspaceId } from './flows/demo-seed';
+
+const PAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'demo');
+const FILES: Record<string, { file: string; type: string }> = {
+  '/demo/store': { file: 'store.html', type: 'text/html; charset=utf-8' },
+  '/demo/store/store.js': { file: 'store.js', type: 'application/javascript; charset=utf-8' },
+  '/demo/store/store.css': { file: 'store.css', type: 'text/css; charset=utf-8' },
+};
+
+/** How many demo customers the sign-in picker offers. */
+const PICKER_SIZE = 4;
+
+const DemoCustomer = Type.Object({
+  profileId: Type.String(),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  tier: Nullable(Type.String({ description: 'member, silver or gold' })),
+  userId: Nullable(Type.String({ description: "The shop's own user id, when the customer has one" })),
+});
+
+const DemoConfig = Type.Object({
+  writeKey: Type.String({ description: "The demo Website source's write key (public, like any shop's)" }),
+  currency: Type.String(),
+  customers: Type.Array(DemoCustomer, { description: 'A few demo customers to sign in as' }),
+});
+
+const SignInBody = Type.Object(
+  {
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: `A demo customer's email (on @${DEMO_EMAIL_DOMAIN})…` })),
+    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40, description: "…or phone" })),
+    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The browser's anonymous id: the guest's cart joins the customer's" })),
+  },
+  { additionalProperties: false },
+);
+
+const SignInResponse = Type.Object({
+  token: Type.String({ description: 'The customer token for the store API (Omni.setCustomerToken)' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  customer: DemoCustomer,
+});
+
+const traitText = (p: Profile, key: string): string | null => {
+  const v = p.traits[key];
+  return typeof v === 'string' && v ? v : null;
+};
+const identifier = (p: Profile, type: string): string | null => p.identifiers.find((i) => i.type === type)?.value ?? null;
+
+function toDemoCustomer(p: Profile) {
+  return { profileId: p.id, name: traitText(p, 'name'), email: identifier(p, 'email'), phone: identifier(p, 'phone'), tier: traitText(p, 'tier'), userId: identifier(p, 'user_id') };
+}
+
+/** A customer the demo seed made up: their first visit came under a demo anonymous id. */
+function isDemoCustomer(p: Profile): boolean {
+  return p.identifiers.some((i) => i.type === 'anonymous_id' && i.value.startsWith(DEMO_ANONYMOUS_ID_PREFIX));
+}
+
+export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
+  const orm = ctx.db.orm;
+
+  /** The demo workspace, or 404 as if the demo did not exist. */
+  async function demoWorkspace(): Promise<{ workspaceId: string; country: CountryCode; currency: string }> {
+    const workspaceId = await demoWorkspaceId(orm);
+    if (!workspaceId) throw new AppError('not_found', 'There is no demo shop on this server (the demo data fills only a new, empty first workspace)');
+    const ws = await getWorkspace(orm, workspaceId);
+    return { workspaceId, country: ws.defaultCountry as CountryCode, currency: ws.currency };
+  }
+
+  async function findProfile(workspaceId: string, country: CountryCode, type: 'email' | 'phone', value: string): Promise<Profile | undefined> {
+    try {
+      return await lookupProfile(orm, { workspaceId, type, value, defaultCountry: country });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'profile_not_found') return undefined;
+      throw err;
+    }
+  }
+
+  return async function routes(app: App): Promise<void> {
+    if (!ctx.config.demo) {
+      // Off: these paths answer 404 like any unknown API path (not the console's page).
+      const off = async () => {
+        throw new AppError('not_found', 'The demo is off on this server (OMNI_DEMO=false)');
+      };
+      app.all('/demo/v1/*', { schema: { hide: true } }, off);
+      app.get('/demo/store', { schema: { hide: true } }, off);
+      app.get('/demo/store/*', { schema: { hide: true } }, off);
+      return;
+    }
+    // Unknown demo API paths get the JSON 404, not the console's page.
+    app.all('/demo/v1/*', { schema: { hide: true } }, async (request) => {
+      throw new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    });
+
+    for (const [url, { file, type }] of Object.entries(FILES)) {
+      app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+        const body = await fs.readFile(path.join(PAGE_DIR, file));
+        return reply.header('content-type', type).header('cache-control', 'no-cache').send(body);
+      });
+    }
+
+    app.get('/demo/v1/config', {
+      schema: {
+        tags: ['demo'],
+        summary: 'The demo store page\'s settings: the Website write key and demo customers to sign in as (only while the demo is on)',
+        security: [],
+        response: { 200: DemoConfig, 404: ErrorResponse, 503: ErrorResponse },
+      },
+    }, async () => {
+      const { workspaceId, country, currency } = await demoWorkspace();
+      const writeKey = await demoStoreWriteKey(orm, workspaceId);
+      if (!writeKey) throw new AppError('unavailable', 'The demo data was made by an older version that kept no store write key: start Omni on a new data directory');
+      const customers: ReturnType<typeof toDemoCustomer>[] = [];
+      // The seed gives about 60% of customers an email: khach1@…, khach2@… — take the first few.
+      for (let n = 1; n <= 20 && customers.length < PICKER_SIZE; n++) {
+        const p = await findProfile(workspaceId, country, 'email', `khach${n}@${DEMO_EMAIL_DOMAIN}`);
+        if (p && isDemoCustomer(p)) customers.push(toDemoCustomer(p));
+      }
+      return { writeKey, currency, customers };
+    });
+
+    app.post('/demo/v1/sign-in', {
+      schema: {
+        tags: ['demo'],
+        summary: 'Sign in as a demo customer by email or phone: mints their customer token (only demo customers, only while the demo is on)',
+        security: [],
+        body: SignInBody,
+        response: { 200: SignInResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const b = request.body;
+      if (!b.email === !b.phone) throw new AppError('validation_failed', 'body: give either email or phone', { field: 'email' });
+      const { workspaceId, country } = await demoWorkspace();
+      if (b.email && !b.email.trim().toLowerCase().endsWith(`@${DEMO_EMAIL_DOMAIN}`)) {
+        throw new AppError('forbidden', `The demo signs in only its own customers (emails on @${DEMO_EMAIL_DOMAIN})`, { field: 'email' });
+      }
+      const profile = b.email ? await findProfile(workspaceId, country, 'email', b.email) : await findProfile(workspaceId, country, 'phone', b.phone!);
+      if (!profile) throw new AppError('profile_not_found', `No demo customer has this ${b.email ? 'email' : 'phone'}`, { field: b.email ? 'email' : 'phone' });
+      if (!isDemoCustomer(profile)) throw new AppError('forbidden', 'The demo signs in only the customers its demo data made', { field: b.email ? 'email' : 'phone' });
+      const minted = await issueCustomerToken({ ctx, writer }, { workspaceId, profileId: profile.id, ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}), ttlSeconds: 24 * 3600 });
+      return { token: minted.secret, expiresAt: minted.token.expiresAt, customer: toDemoCustomer(profile) };
+    });
+  };
+}
