@@ -33,6 +33,7 @@ try {
   await page.goto(base + '/');
   await page.evaluate((l) => localStorage.setItem('omni.lang', l), lang);
   await page.reload();
+  await page.waitForSelector('input[name=email], [data-testid=user-menu]');
   if (await page.locator('input[name=email]').count()) {
     await page.fill('input[name=email]', email);
     await page.fill('input[name=password]', password);

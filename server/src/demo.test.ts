@@ -4,64 +4,16 @@
  * only while the demo is on. The demo workspace is the first one (as the server seeds it), so
  * each case here gets a database of its own: a PGlite copy or a new PostgreSQL database.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from './app';
-import { openDb, type Database } from './db/client';
 import { seedDemo } from './flows/demo-seed';
 import type { Config } from './config';
-import { basicAuth, copyPgliteTemplate, DB_KIND, jsonClient, testConfig } from '../test/helpers';
+import { basicAuth, jsonClient, startFreshServer } from '../test/helpers';
 import { createSource } from './modules/workspaces';
-import { ADMIN_PG_URL } from '../test/global-setup';
 
-interface Server {
-  app: BuiltApp['app'];
-  db: Database;
-  workspaceId: string;
-  close(): Promise<void>;
-}
+type Server = Awaited<ReturnType<typeof startFreshServer>>;
 
 /** A server over a database of its own (its first workspace is the bootstrap one). */
-async function startServer(overrides: Partial<Config> = {}): Promise<Server> {
-  let db: Database;
-  let drop = async () => {};
-  let dataDir: string;
-  if (DB_KIND === 'pglite') {
-    dataDir = copyPgliteTemplate();
-    db = await openDb({ dataDir });
-    drop = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-  } else {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-demo-'));
-    const name = `omni_demo_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1000)}`;
-    const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(ADMIN_PG_URL);
-    url.pathname = `/${name}`;
-    db = await openDb({ databaseUrl: url.toString(), dataDir, poolSize: 5 });
-    drop = async () => {
-      const c = new pg.Client({ connectionString: ADMIN_PG_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
-  const built = await buildApp({ config: testConfig({ runWorkers: false, ...overrides }, dataDir), db, logger: false });
-  return {
-    app: built.app,
-    db,
-    workspaceId: built.bootstrap!.workspaceId,
-    async close() {
-      await built.app.close();
-      await db.close();
-      await drop();
-    },
-  };
-}
+const startServer = (overrides: Partial<Config> = {}): Promise<Server> => startFreshServer({ runWorkers: false, ...overrides });
 
 interface DemoConfig {
   writeKey: string;

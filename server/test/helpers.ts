@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { inject } from 'vitest';
+import { ADMIN_PG_URL } from './global-setup';
 import { buildApp, type BuiltApp } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import { openDb, type Database } from '../src/db/client';
@@ -58,6 +60,48 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     async close() {
       await built.app.close();
       await db.close();
+    },
+  };
+}
+
+/**
+ * A server over a database of its own (a PGlite copy or a new PostgreSQL database, dropped on
+ * close), so its first workspace is the one this start bootstraps — what the demo pages expect.
+ */
+export async function startFreshServer(overrides: Partial<Config> = {}): Promise<TestServer & { workspaceId: string }> {
+  let db: Database;
+  let drop = async () => {};
+  let dataDir: string;
+  if (DB_KIND === 'pglite') {
+    dataDir = copyPgliteTemplate();
+    db = await openDb({ dataDir });
+    drop = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-fresh-'));
+    const name = `omni_fresh_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1000)}`;
+    const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(ADMIN_PG_URL);
+    url.pathname = `/${name}`;
+    db = await openDb({ databaseUrl: url.toString(), dataDir, poolSize: 5 });
+    drop = async () => {
+      const c = new pg.Client({ connectionString: ADMIN_PG_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  const built = await buildApp({ config: testConfig(overrides, dataDir), db, logger: false });
+  return {
+    ...built,
+    db,
+    workspaceId: built.bootstrap!.workspaceId,
+    async close() {
+      await built.app.close();
+      await db.close();
+      await drop();
     },
   };
 }

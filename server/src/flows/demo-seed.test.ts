@@ -30,6 +30,8 @@ describe('demo seed', () => {
     const found = await must<{ data: { traits: { name?: string }; channels: Record<string, unknown> }[] }>(ws.admin, 'GET', '/api/v1/profiles?q=nguyen&limit=50');
     expect(found.data.length).toBeGreaterThan(0);
     expect(found.data.every((p) => (p.traits.name ?? '').startsWith('Nguyễn'))).toBe(true);
+    const promotions = await must<{ data: { name: string; status: string }[] }>(ws.admin, 'GET', '/api/v1/promotions?limit=100');
+    expect(promotions.data.map((p) => p.status)).toEqual(['active', 'active', 'active', 'active']);
     // The point of the demo: some customers are seen on several channels.
     const all = await must<{ data: { channels: Record<string, unknown> }[] }>(ws.admin, 'GET', '/api/v1/profiles?limit=100');
     expect(all.data.some((p) => Object.keys(p.channels).length >= 3)).toBe(true);

@@ -144,6 +144,33 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     }
     const skus = PRODUCTS.flatMap((p) => p.variants.map((v) => v.sku));
 
+    // Promotions, so the cart, the offers and the reports have something to show.
+    log('demo: promotions');
+    const promotions = (await must<{ data: { id: string; name: string }[] }>('GET', '/api/v1/promotions?limit=100')).data;
+    const promotion = async (body: Record<string, unknown> & { name: string }, code?: string) => {
+      if (promotions.some((p) => p.name === body.name)) return;
+      const made = await must<{ id: string }>('POST', '/api/v1/promotions', { status: 'active', ...body });
+      if (code) await must('POST', `/api/v1/promotions/${made.id}/codes`, { code });
+    };
+    const cosmetics = { scope: 'categories', categoryIds: [categories.get('Mỹ phẩm')] };
+    await promotion({
+      name: 'Mua 1 tặng 1 mỹ phẩm cho khách Vàng',
+      description: 'Khách hạng Vàng: mua một sản phẩm mỹ phẩm, tặng một (trên mọi kênh trừ sàn TMĐT)',
+      priority: 10,
+      reward: { type: 'buy_x_get_y', buy: { items: cosmetics, quantity: 1 }, get: { items: cosmetics, quantity: 1, percent: 100 } },
+      conditions: { all: [{ tier: { in: ['gold'] } }, { not: { channelType: { in: ['marketplace'] } } }] },
+    });
+    await promotion({
+      name: 'Chi 1 triệu giảm 100k',
+      description: 'Đơn từ 1.000.000 ₫ giảm 100.000 ₫, từ 2.000.000 ₫ giảm 250.000 ₫',
+      reward: { type: 'tiered_spend', tiers: [{ minSpend: 1_000_000, amountOff: 100_000 }, { minSpend: 2_000_000, amountOff: 250_000 }] },
+    });
+    await promotion({ name: 'Quà sinh nhật 50k', description: 'Giảm 50.000 ₫ trong tháng sinh nhật', reward: { type: 'fixed', amount: 50_000 }, conditions: { birthdayMonth: true } });
+    await promotion(
+      { name: 'Chào bạn mới', description: 'Mã CHAOBAN: giảm 10% đơn đầu tiên, tối đa 100.000 ₫', requiresCode: true, reward: { type: 'percentage', percent: 10, maxDiscount: 100_000 }, conditions: { firstOrder: true } },
+      'CHAOBAN',
+    );
+
     // Customers: events from the web and app, orders from every channel, over 90 days.
     const writeKeys = new Map<string, string>();
     const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'content-type': 'application/json' });

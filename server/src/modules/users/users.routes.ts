@@ -48,12 +48,23 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
     app.post('/api/v1/invites/accept', {
       schema: {
         tags: ['console'],
-        summary: 'Accept an invite: set the password (at least 10 characters), then sign in',
+        summary: 'Accept an invite: set the password (at least 10 characters) and optionally the name; signs in (session cookie) and returns the CSRF token',
         security: [],
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
-        response: { 200: UserSchema, ...errors },
+        body: Type.Object(
+          {
+            token: Type.String({ minLength: 1, maxLength: 200 }),
+            password: Type.String({ minLength: 1, maxLength: 500 }),
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The name to show; the one given in the invite when absent.' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SessionSchema, ...errors },
       },
-    }, async (request) => service.acceptInvite(orm, request.body));
+    }, async (request, reply) => {
+      const s = await service.acceptInviteAndSignIn(orm, request.body);
+      reply.header('set-cookie', sessionCookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
+      return { user: s.user, csrfToken: s.csrfToken };
+    });
 
     // Guarded: the session itself and user management.
     await app.register(async (guarded: App) => {

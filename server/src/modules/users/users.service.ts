@@ -79,18 +79,29 @@ export async function inviteUser(ex: Executor, workspaceId: string, input: { ema
   return { user: toUser(row!), inviteToken };
 }
 
-/** The invited person sets their password; the invite is used up. */
-export async function acceptInvite(ex: Executor, input: { token: string; password: string }): Promise<ConsoleUser> {
+/** The invited person sets their password (and may correct their name); the invite is used up. */
+export async function acceptInvite(ex: Executor, input: { token: string; password: string; name?: string }): Promise<ConsoleUser> {
   checkPassword(input.password);
+  const name = input.name?.trim() || null;
   const passwordHash = await hash(input.password);
   const row = await firstRow<UserRow>(
     ex,
-    sql`UPDATE console_users SET password_hash = ${passwordHash}, status = 'active', invite_token_hash = NULL, invite_expires_at = NULL, updated_at = now()
+    sql`UPDATE console_users SET password_hash = ${passwordHash}, status = 'active', invite_token_hash = NULL, invite_expires_at = NULL,
+          name = COALESCE(${name}::text, name), updated_at = now()
         WHERE invite_token_hash = ${sha256(input.token)} AND invite_expires_at > now() AND status = 'invited'
         RETURNING ${COLUMNS}`,
   );
   if (!row) throw new AppError('unauthorized', 'This invite is unknown, used or expired: ask an admin for a new one');
   return toUser(row);
+}
+
+/** Accept an invite and sign in at once: the console lands the new user in their workspace. */
+export async function acceptInviteAndSignIn(
+  ex: Executor,
+  input: { token: string; password: string; name?: string },
+): Promise<{ user: ConsoleUser; secret: string; csrfToken: string; expiresAt: Date }> {
+  const user = await acceptInvite(ex, input);
+  return { user, ...(await openSession(ex, user)) };
 }
 
 /** First start (no console user anywhere yet): the bootstrap admin, from OMNI_ADMIN_EMAIL / OMNI_ADMIN_PASSWORD or a generated password (returned to print once). */
@@ -120,15 +131,21 @@ export async function signIn(ex: Executor, input: { email: string; password: str
   // Unknown emails cost the same argon2 verification, so timing does not tell which emails exist.
   const ok = await verify(row?.password_hash ?? (await dummyHash()), input.password);
   if (!row || !ok || row.status !== 'active') throw new AppError('unauthorized', 'Wrong email or password');
+  const user = toUser(row);
+  return { user, ...(await openSession(ex, user)) };
+}
+
+/** A new session for an active user: the cookie secret (stored as its sha256) and its CSRF token. */
+async function openSession(ex: Executor, user: Pick<ConsoleUser, 'workspaceId' | 'id'>): Promise<{ secret: string; csrfToken: string; expiresAt: Date }> {
   const secret = randomSecret('ses', 32);
   const csrfToken = randomSecret('csrf', 24);
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
   await ex.execute(
     sql`INSERT INTO console_sessions (id_hash, workspace_id, user_id, csrf_token, expires_at)
-        VALUES (${sha256(secret)}, ${row.workspace_id}, ${row.id}, ${csrfToken}, ${expiresAt.toISOString()})`,
+        VALUES (${sha256(secret)}, ${user.workspaceId}, ${user.id}, ${csrfToken}, ${expiresAt.toISOString()})`,
   );
-  await ex.execute(sql`UPDATE console_users SET last_login_at = now() WHERE workspace_id = ${row.workspace_id} AND id = ${row.id}`);
-  return { user: toUser(row), secret, csrfToken, expiresAt };
+  await ex.execute(sql`UPDATE console_users SET last_login_at = now() WHERE workspace_id = ${user.workspaceId} AND id = ${user.id}`);
+  return { secret, csrfToken, expiresAt };
 }
 
 let dummy: Promise<string> | undefined;

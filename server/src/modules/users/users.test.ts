@@ -91,6 +91,27 @@ describe('roles are enforced by the server', () => {
     }
   });
 
+  it('accepting an invite sets the name and signs in: the cookie and CSRF token work at once', async () => {
+    const admin = await signIn(ADMIN.email, ADMIN.password);
+    const invited = await server.app.inject({ method: 'POST', url: '/api/v1/users', headers: as(admin), payload: { email: email('moi'), name: 'Tên tạm', role: 'marketer' } });
+    const { inviteToken } = invited.json<{ inviteToken: string }>();
+    const res = await server.app.inject({ method: 'POST', url: '/api/v1/invites/accept', payload: { token: inviteToken, password: 'moi-mat-khau-dai', name: '  Nguyễn Thị Mai ' } });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ user: { email: string; name: string; status: string; role: string }; csrfToken: string }>();
+    expect(body.user).toMatchObject({ email: email('moi'), name: 'Nguyễn Thị Mai', status: 'active', role: 'marketer' });
+    const setCookie = String(res.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/);
+    const s: Session = { cookie: setCookie.split(';')[0]!, csrf: body.csrfToken };
+    const me = await server.app.inject({ method: 'GET', url: '/api/v1/session', headers: as(s, false) });
+    expect(me.json()).toMatchObject({ user: { email: email('moi'), name: 'Nguyễn Thị Mai' }, csrfToken: body.csrfToken });
+    const made = await server.app.inject({ method: 'POST', url: '/api/v1/promotions', headers: as(s), payload: { name: 'Giảm 5%', reward: { type: 'percentage', percent: 5 } } });
+    expect(made.statusCode, made.body).toBe(201);
+    // Without a name the invite's name stays.
+    const second = await server.app.inject({ method: 'POST', url: '/api/v1/users', headers: as(admin), payload: { email: email('giu-ten'), name: 'Giữ tên', role: 'viewer' } });
+    const kept = await server.app.inject({ method: 'POST', url: '/api/v1/invites/accept', payload: { token: second.json<{ inviteToken: string }>().inviteToken, password: 'giu-mat-khau-dai' } });
+    expect(kept.json<{ user: { name: string } }>().user.name).toBe('Giữ tên');
+  });
+
   it('a marketer manages promotions but not users; an agent edits carts but not promotions', async () => {
     const admin = await signIn(ADMIN.email, ADMIN.password);
     const make = async (address: string, role: string) => {
