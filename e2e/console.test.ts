@@ -86,6 +86,7 @@ describe('console', () => {
     await signIn(page, ADMIN);
     const nav = page.locator('nav');
     await nav.getByText('Khách hàng').waitFor();
+    expect(await page.getByTestId('workspace-name').textContent()).toContain('Nhà Omni');
     await page.getByTestId('language-switch').getByText('EN').click();
     await nav.getByText('Customers').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');

@@ -12,11 +12,14 @@ import type { App } from '../platform/context';
 import { appendDomainEvents, hasDomainEvent, latestDomainEvent } from '../platform/domain-log';
 import { seededRandom } from '../platform/random';
 import { listProducts } from '../modules/catalog';
-import { createApiToken, firstWorkspaceId, revokeApiToken } from '../modules/workspaces';
+import { createApiToken, DEFAULT_WORKSPACE_NAME, firstWorkspaceId, revokeApiToken } from '../modules/workspaces';
 import type { Executor } from '../db/client';
 
 /** Domain log marker holding the Website source's write key, for the demo store page. */
 const DEMO_STORE_KEY = 'demo.store_key';
+/** The demo retailer's name (also the demo store's). */
+export const DEMO_SHOP_NAME = 'Nhà Omni';
+
 /** Every demo customer's email is on this domain (`khach<n>@example.vn`). */
 export const DEMO_EMAIL_DOMAIN = 'example.vn';
 /** Every demo customer's first visit was under an anonymous id with this prefix. */
@@ -106,6 +109,8 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
   };
 
   try {
+    // The shop's own name instead of the bootstrap's, unless someone already chose one.
+    if ((await must<{ name: string }>('GET', '/api/v1/workspace')).name === DEFAULT_WORKSPACE_NAME) await must('PATCH', '/api/v1/workspace', { name: DEMO_SHOP_NAME });
     log('demo: stores, channels and catalog');
     const warehouse = await ensure('locations', 'Kho Bình Dương', { kind: 'warehouse', city: 'Bình Dương' });
     const hanoi = await ensure('locations', 'Cửa hàng Hoàn Kiếm', { kind: 'store', city: 'Hà Nội', address: '25 Hàng Bài, Hoàn Kiếm' });

@@ -16,7 +16,7 @@ import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { countEventsByProfileAndChannel } from '../modules/ingest';
-import { getCommerceFacts } from '../modules/orders';
+import { getCommerceFactsMany } from '../modules/orders';
 import { ProfileSchema, searchProfiles, withEventCounts, type Profile, type ProfileView } from '../modules/profiles';
 import { CHANNEL_TYPES, getWorkspace } from '../modules/workspaces';
 
@@ -65,12 +65,8 @@ export interface CommerceSummary {
 export type CustomerRow = ProfileView & { commerce: CommerceSummary };
 
 async function commerceOf(ex: Executor, workspaceId: string, profiles: Profile[], currency: string): Promise<Map<string, CommerceSummary>> {
-  const out = new Map<string, CommerceSummary>();
-  for (const p of profiles) {
-    const f = await getCommerceFacts(ex, workspaceId, p.id, currency);
-    out.set(p.id, { orderCount: f.orderCount, totalSpent: f.totalSpent, currency: f.currency, lastOrderAt: f.lastOrderAt });
-  }
-  return out;
+  const facts = await getCommerceFactsMany(ex, workspaceId, profiles.map((p) => p.id), currency);
+  return new Map([...facts].map(([id, f]) => [id, { orderCount: f.orderCount, totalSpent: f.totalSpent, currency: f.currency, lastOrderAt: f.lastOrderAt }]));
 }
 
 export async function searchCustomers(

@@ -2,6 +2,7 @@ export {
   createOrder,
   findOrder,
   getCommerceFacts,
+  getCommerceFactsMany,
   getPurchaseFacts,
   getSalesSummary,
   getSalesTotals,

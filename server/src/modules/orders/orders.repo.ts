@@ -213,6 +213,17 @@ export async function selectCommerce(ex: Executor, workspaceId: string, profileI
   );
 }
 
+/** The facts rows of many (live) profiles at once; profiles without orders have none. */
+export async function selectCommerceMany(ex: Executor, workspaceId: string, profileIds: string[]): Promise<CommerceRow[]> {
+  if (profileIds.length === 0) return [];
+  return rows<CommerceRow>(
+    ex,
+    sql`SELECT profile_id, currency, total_spent, order_count, by_channel, first_order_at, last_order_at, last_store_location_id,
+          last_store_visit_at, updated_at
+        FROM profile_commerce WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}`,
+  );
+}
+
 /** Facts of profiles that were merged away: dropped once folded into the survivor's. */
 export async function deleteCommerce(ex: Executor, workspaceId: string, profileIds: string[]): Promise<void> {
   if (profileIds.length === 0) return;

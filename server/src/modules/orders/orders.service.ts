@@ -358,17 +358,7 @@ export async function getPurchaseFacts(
   return { totalSpent: Number(r?.total_spent ?? 0), orderCount: r?.order_count ?? 0, lastStoreLocationId: r?.last_store_location_id ?? null, lastBoughtByCategory: bought };
 }
 
-export async function getCommerceFacts(
-  ex: Executor,
-  workspaceId: string,
-  profileId: string,
-  currency: string,
-): Promise<CommerceFacts> {
-  const [live] = await getTimelineProfileIds(ex, workspaceId, profileId);
-  const r = live ? await repo.selectCommerce(ex, workspaceId, live) : undefined;
-  if (!r) {
-    return { profileId: live ?? profileId, currency, totalSpent: 0, orderCount: 0, byChannel: {}, firstOrderAt: null, lastOrderAt: null, lastStoreLocationId: null, lastStoreVisitAt: null };
-  }
+function factsOf(r: repo.CommerceRow): CommerceFacts {
   return {
     profileId: r.profile_id,
     currency: r.currency,
@@ -380,6 +370,35 @@ export async function getCommerceFacts(
     lastStoreLocationId: r.last_store_location_id,
     lastStoreVisitAt: iso(r.last_store_visit_at),
   };
+}
+
+const noFacts = (profileId: string, currency: string): CommerceFacts => ({
+  profileId,
+  currency,
+  totalSpent: 0,
+  orderCount: 0,
+  byChannel: {},
+  firstOrderAt: null,
+  lastOrderAt: null,
+  lastStoreLocationId: null,
+  lastStoreVisitAt: null,
+});
+
+/** Facts of many live profiles (e.g. a page of the customer list) in one query. */
+export async function getCommerceFactsMany(ex: Executor, workspaceId: string, profileIds: string[], currency: string): Promise<Map<string, CommerceFacts>> {
+  const found = new Map((await repo.selectCommerceMany(ex, workspaceId, profileIds)).map((r) => [r.profile_id, factsOf(r)]));
+  return new Map(profileIds.map((id) => [id, found.get(id) ?? noFacts(id, currency)]));
+}
+
+export async function getCommerceFacts(
+  ex: Executor,
+  workspaceId: string,
+  profileId: string,
+  currency: string,
+): Promise<CommerceFacts> {
+  const [live] = await getTimelineProfileIds(ex, workspaceId, profileId);
+  const r = live ? await repo.selectCommerce(ex, workspaceId, live) : undefined;
+  return r ? factsOf(r) : noFacts(live ?? profileId, currency);
 }
 
 /**

@@ -2,6 +2,7 @@ export { workspacesRoutes } from './workspaces.routes';
 export { createAdminGuard, bearerToken, writeKeyOf } from './auth';
 export {
   bootstrapWorkspace,
+  DEFAULT_WORKSPACE_NAME,
   createApiToken,
   revokeApiToken,
   createSource,

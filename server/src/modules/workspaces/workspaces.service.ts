@@ -201,6 +201,9 @@ export async function findApiToken(ex: Executor, secret: string): Promise<ApiTok
   });
 }
 
+/** The bootstrap workspace's name until someone renames it. */
+export const DEFAULT_WORKSPACE_NAME = 'Default workspace';
+
 /**
  * First start with an empty database: create the bootstrap workspace, its admin token and a
  * first source. Secrets come from OMNI_ADMIN_TOKEN / OMNI_WRITE_KEY when set, else are generated
@@ -213,7 +216,7 @@ export async function bootstrapWorkspace(
   return ex.transaction(async (tx) => {
     if ((await repo.countWorkspaces(tx)) > 0) return undefined;
     const workspace = await createWorkspace(tx, {
-      name: 'Default workspace',
+      name: DEFAULT_WORKSPACE_NAME,
       defaultCountry: opts.defaultCountry,
       timeZone: opts.timeZone,
     });
