@@ -173,6 +173,31 @@ describe('GET /api/v1/dashboard', () => {
     });
   });
 
+  describe('when a web visitor turns out to be a store customer', () => {
+    it('counts the merged profiles as one customer on both channels, with one path', async () => {
+      const shop = await openShop();
+      const send = (type: string, body: Record<string, unknown>) => must(shop.keys.web!, 'POST', `/v1/${type}`, body);
+      // 1 Mar: a visitor signs up on the website (email); 2 Mar: a store sale to a phone number (another profile).
+      await send('identify', { anonymousId: 'v1', traits: { email: 'lan@example.vn' }, timestamp: '2026-03-01T02:00:00Z' });
+      await must(shop.ws.admin, 'POST', '/api/v1/orders', {
+        channelId: shop.pos,
+        externalId: 'pos-lan',
+        customer: { phone: '0912000111' },
+        lines: [{ sku: shop.sku, quantity: 1 }],
+        placedAt: '2026-03-02T05:00:00Z',
+      });
+      const before = await dashboard(shop, '?from=2026-03-01&to=2026-03-03');
+      expect(before.totals).toMatchObject({ customers: 2, multiChannelCustomers: 0 });
+      // Later that day she gives the website her phone: the two profiles merge.
+      await send('identify', { anonymousId: 'v1', traits: { email: 'lan@example.vn', phone: '0912000111' }, timestamp: '2026-03-02T06:00:00Z' });
+
+      const after = await dashboard(shop, '?from=2026-03-01&to=2026-03-03');
+      expect(after.totals).toMatchObject({ customers: 1, newCustomers: 1, multiChannelCustomers: 1, multiChannelShare: 1, buyers: 1, orders: 1 });
+      expect(after.topPaths.buyers).toBe(1);
+      expect(after.topPaths.paths.map((p) => p.steps)).toEqual([['web', 'pos']]);
+    });
+  });
+
   describe('when paths are long or shared', () => {
     it('keeps the first touch and the last three steps, and takes the median over customers', async () => {
       const shop = await openShop();

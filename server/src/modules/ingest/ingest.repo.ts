@@ -1,6 +1,8 @@
 /** The only file with SQL for the events table. */
 import { sql, type SQL } from 'drizzle-orm';
 import { firstRow, rows, type Executor } from '../../db/client';
+import { dayAfter, dayOf, dayStart } from '../../platform/days';
+import { mergedProfilesRelation } from '../profiles';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -158,18 +160,21 @@ export interface ActivityRange {
   to: string;
 }
 
-/** The instants bounding a range of days in a time zone: [start of `from`, start of the day after `to`). */
-const dayStart = (r: { from: string; timeZone: string }): SQL => sql`((${r.from}::date)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
-const dayAfter = (r: { to: string; timeZone: string }): SQL => sql`((${r.to}::date + 1)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
+/**
+ * Events of the range with the customer each belongs to now (`live`: the profile a merged one
+ * lives on), so a visitor merged into a store customer counts once, on both channels.
+ */
+const rangeEvents = (r: ActivityRange): SQL => sql`(
+  SELECT e.id, e.channel, e.timestamp, COALESCE(m.live_id, e.profile_id) AS live
+  FROM events e LEFT JOIN ${mergedProfilesRelation(r.workspaceId)} m ON m.id = e.profile_id
+  WHERE e.workspace_id = ${r.workspaceId} AND e.timestamp >= ${dayStart(r)} AND e.timestamp < ${dayAfter(r)})`;
 
 /** Per day (in the time zone) and event channel: distinct customers and events. */
 export async function selectActivityByDay(ex: Executor, r: ActivityRange): Promise<{ day: string; channel: string; customers: number; events: number }[]> {
   return rows(
     ex,
-    sql`SELECT to_char((timestamp AT TIME ZONE ${r.timeZone}::text)::date, 'YYYY-MM-DD') AS day, channel,
-               count(DISTINCT profile_id)::int AS customers, count(*)::int AS events
-        FROM events
-        WHERE workspace_id = ${r.workspaceId} AND timestamp >= ${dayStart(r)} AND timestamp < ${dayAfter(r)}
+    sql`SELECT ${dayOf(sql`timestamp`, r.timeZone)} AS day, channel, count(DISTINCT live)::int AS customers, count(*)::int AS events
+        FROM ${rangeEvents(r)} e
         GROUP BY 1, 2
         ORDER BY 1, 2`,
   );
@@ -179,9 +184,8 @@ export async function selectActivityByDay(ex: Executor, r: ActivityRange): Promi
 export async function selectActivityByChannel(ex: Executor, r: ActivityRange): Promise<{ channel: string; customers: number; events: number }[]> {
   return rows(
     ex,
-    sql`SELECT channel, count(DISTINCT profile_id)::int AS customers, count(*)::int AS events
-        FROM events
-        WHERE workspace_id = ${r.workspaceId} AND timestamp >= ${dayStart(r)} AND timestamp < ${dayAfter(r)}
+    sql`SELECT channel, count(DISTINCT live)::int AS customers, count(*)::int AS events
+        FROM ${rangeEvents(r)} e
         GROUP BY channel
         ORDER BY customers DESC, channel`,
   );
@@ -198,16 +202,17 @@ export async function selectActivityTotals(
   return firstRow(
     ex,
     sql`WITH per AS (
-          SELECT profile_id, count(DISTINCT channel) AS channels, count(*) AS n
-          FROM events
-          WHERE workspace_id = ${r.workspaceId} AND timestamp >= ${dayStart(r)} AND timestamp < ${dayAfter(r)}
-          GROUP BY profile_id)
+          SELECT live, count(DISTINCT channel) AS channels, count(*) AS n
+          FROM ${rangeEvents(r)} e
+          GROUP BY live),
+        seen_before AS (
+          SELECT DISTINCT COALESCE(m.live_id, e.profile_id) AS live
+          FROM events e LEFT JOIN ${mergedProfilesRelation(r.workspaceId)} m ON m.id = e.profile_id
+          WHERE e.workspace_id = ${r.workspaceId} AND e.timestamp < ${dayStart(r)} AND e.profile_id IS NOT NULL)
         SELECT coalesce(sum(n), 0)::int AS events,
-               count(profile_id)::int AS customers,
-               count(*) FILTER (WHERE profile_id IS NOT NULL AND channels >= 2)::int AS multi_channel,
-               count(*) FILTER (WHERE profile_id IS NOT NULL AND NOT EXISTS (
-                 SELECT 1 FROM events e WHERE e.workspace_id = ${r.workspaceId} AND e.profile_id = per.profile_id
-                   AND e.timestamp < ${dayStart(r)}))::int AS new_customers
+               count(live)::int AS customers,
+               count(*) FILTER (WHERE live IS NOT NULL AND channels >= 2)::int AS multi_channel,
+               count(*) FILTER (WHERE live IS NOT NULL AND live NOT IN (SELECT live FROM seen_before))::int AS new_customers
         FROM per`,
   );
 }
@@ -218,7 +223,8 @@ export async function hasEvents(ex: Executor, workspaceId: string): Promise<bool
 }
 
 /**
- * Paths to a first order: for each buyer, the channels of their events up to the order (time
+ * Paths to a first order: for each buyer (a live profile: events of the profiles merged into it
+ * count as theirs), the channels of their events up to the order (time
  * order, consecutive repeats collapsed) ending with the order's channel; long paths keep the
  * first touch and the last `maxSteps - 1` steps. Grouped, most common first, with the median
  * days from first touch to the order.
@@ -233,10 +239,14 @@ export async function selectChannelPaths(
     ex,
     sql`WITH b AS MATERIALIZED (
           SELECT * FROM jsonb_to_recordset(${json(opts.buyers)}::jsonb) AS b(p text, at timestamptz, c text)),
+        ids AS (
+          SELECT b.p, b.at, b.p AS pid FROM b
+          UNION ALL
+          SELECT b.p, b.at, m.id FROM b JOIN ${mergedProfilesRelation(opts.workspaceId)} m ON m.live_id = b.p),
         ev AS (
-          SELECT b.p, e.channel, e.timestamp, e.id,
-                 lag(e.channel) OVER (PARTITION BY b.p ORDER BY e.timestamp, e.id) AS prev
-          FROM b JOIN events e ON e.workspace_id = ${opts.workspaceId} AND e.profile_id = b.p AND e.timestamp <= b.at),
+          SELECT ids.p, e.channel, e.timestamp, e.id,
+                 lag(e.channel) OVER (PARTITION BY ids.p ORDER BY e.timestamp, e.id) AS prev
+          FROM ids JOIN events e ON e.workspace_id = ${opts.workspaceId} AND e.profile_id = ids.pid AND e.timestamp <= ids.at),
         per AS (
           SELECT b.p, b.at, b.c,
                  (SELECT min(ev.timestamp) FROM ev WHERE ev.p = b.p) AS first_at,

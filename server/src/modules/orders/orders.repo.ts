@@ -1,6 +1,8 @@
 /** The only file with SQL for orders, order_lines, order_transitions and profile_commerce. */
 import { sql, type SQL } from 'drizzle-orm';
 import { anyOf, firstRow, rows, type Executor } from '../../db/client';
+import { dayAfter, dayOf, dayStart } from '../../platform/days';
+import { mergedProfilesRelation } from '../profiles';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -268,15 +270,12 @@ export interface SalesRange {
   to: string;
 }
 
-/** The instants bounding a range of days in a time zone: [start of `from`, start of the day after `to`). */
-const dayStart = (r: { from: string; timeZone: string }): SQL => sql`((${r.from}::date)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
-const dayAfter = (r: { to: string; timeZone: string }): SQL => sql`((${r.to}::date + 1)::timestamp AT TIME ZONE ${r.timeZone}::text)`;
 
 /** Per day and sales channel: orders and revenue (in the given currency). */
 export async function selectSalesByDay(ex: Executor, r: SalesRange): Promise<{ day: string; channel_id: string; channel_type: string; orders: number; revenue: number | string }[]> {
   return rows(
     ex,
-    sql`SELECT to_char((placed_at AT TIME ZONE ${r.timeZone}::text)::date, 'YYYY-MM-DD') AS day, channel_id, min(channel_type) AS channel_type,
+    sql`SELECT ${dayOf(sql`placed_at`, r.timeZone)} AS day, channel_id, min(channel_type) AS channel_type,
                count(*)::int AS orders, sum(total)::bigint AS revenue
         FROM orders
         WHERE workspace_id = ${r.workspaceId} AND currency = ${r.currency} AND status NOT IN ${NOT_SALES}
@@ -290,26 +289,26 @@ export async function selectSalesByDay(ex: Executor, r: SalesRange): Promise<{ d
 export async function selectSalesTotals(ex: Executor, r: SalesRange): Promise<{ orders: number; revenue: number | string; buyers: number } | undefined> {
   return firstRow(
     ex,
-    sql`SELECT count(*)::int AS orders, coalesce(sum(total), 0)::bigint AS revenue, count(DISTINCT profile_id)::int AS buyers
-        FROM orders
-        WHERE workspace_id = ${r.workspaceId} AND currency = ${r.currency} AND status NOT IN ${NOT_SALES}
-          AND placed_at >= ${dayStart(r)} AND placed_at < ${dayAfter(r)}`,
+    sql`SELECT count(*)::int AS orders, coalesce(sum(o.total), 0)::bigint AS revenue,
+               count(DISTINCT COALESCE(m.live_id, o.profile_id))::int AS buyers
+        FROM orders o LEFT JOIN ${mergedProfilesRelation(r.workspaceId)} m ON m.id = o.profile_id
+        WHERE o.workspace_id = ${r.workspaceId} AND o.currency = ${r.currency} AND o.status NOT IN ${NOT_SALES}
+          AND o.placed_at >= ${dayStart(r)} AND o.placed_at < ${dayAfter(r)}`,
   );
 }
 
-/** Customers whose first counted order (any currency) falls in [from, to): that order's time and channel. */
+/** Customers (live profiles: orders of the profiles merged into one count as theirs) whose first counted order (any currency) falls in the range: that order's time and channel. */
 export async function selectFirstOrders(
   ex: Executor,
   r: { workspaceId: string; timeZone: string; from: string; to: string },
 ): Promise<{ profile_id: string; placed_at: Date | string; channel_id: string; channel_type: string }[]> {
   return rows(
     ex,
-    sql`SELECT DISTINCT ON (o.profile_id) o.profile_id, o.placed_at, o.channel_id, o.channel_type
-        FROM orders o
-        WHERE o.workspace_id = ${r.workspaceId} AND o.profile_id IS NOT NULL AND o.status NOT IN ${NOT_SALES}
-          AND o.placed_at >= ${dayStart(r)} AND o.placed_at < ${dayAfter(r)}
-          AND NOT EXISTS (SELECT 1 FROM orders e WHERE e.workspace_id = o.workspace_id AND e.profile_id = o.profile_id
-                            AND e.status NOT IN ${NOT_SALES} AND e.placed_at < ${dayStart(r)})
-        ORDER BY o.profile_id, o.placed_at, o.id`,
+    sql`SELECT * FROM (
+          SELECT DISTINCT ON (1) COALESCE(m.live_id, o.profile_id) AS profile_id, o.placed_at, o.channel_id, o.channel_type
+          FROM orders o LEFT JOIN ${mergedProfilesRelation(r.workspaceId)} m ON m.id = o.profile_id
+          WHERE o.workspace_id = ${r.workspaceId} AND o.profile_id IS NOT NULL AND o.status NOT IN ${NOT_SALES} AND o.placed_at < ${dayAfter(r)}
+          ORDER BY 1, o.placed_at, o.id) first
+        WHERE first.placed_at >= ${dayStart(r)}`,
   );
 }

@@ -20,4 +20,5 @@ export { normalizeIdentifier, normalizePhone, normalizeEmail, foldForSearch } fr
 export type { IdentifierRef, ResolveItem } from './resolve';
 export type { IdentityRulesInput } from './rules';
 export { profilesRoutes } from './profiles.routes';
+export { mergedProfilesRelation } from './profiles.repo';
 export { ProfileSchema } from './profiles.schema';

@@ -276,3 +276,13 @@ export async function deleteProfiles(ex: Executor, workspaceId: string, ids: str
   await ex.execute(sql`DELETE FROM profiles WHERE workspace_id = ${workspaceId}
     AND id IN (SELECT jsonb_array_elements_text(${list}::jsonb))`);
 }
+
+/**
+ * The workspace's merged-away profiles as a relation `(id, live_id)`: the profile each now lives
+ * on. Other modules' aggregates over rows keyed by profile id count customers, not pre-merge
+ * profiles, with `LEFT JOIN ${mergedProfilesRelation(ws)} m ON m.id = x.profile_id` and
+ * `COALESCE(m.live_id, x.profile_id)`. Small: only merged profiles (a partial index).
+ */
+export function mergedProfilesRelation(workspaceId: string): SQL {
+  return sql`(SELECT id, merged_into AS live_id FROM profiles WHERE workspace_id = ${workspaceId} AND merged_into IS NOT NULL)`;
+}
