@@ -45,6 +45,34 @@
       discount: 'Giảm giá',
       total: 'Tổng cộng',
       codeApplied: 'Đã áp dụng',
+      need_tier: 'Chỉ dành cho hạng {list}',
+      need_first_order: 'Chỉ cho đơn đầu tiên',
+      need_birthday_month: 'Trong tháng sinh nhật',
+      need_birthday_missing: 'Cần ngày sinh trong hồ sơ',
+      need_channel_type: 'Chỉ áp dụng trên {list}',
+      need_channel_type_not: 'Không áp dụng trên {list}',
+      need_total_spent: 'Tổng chi tiêu từ {money}',
+      need_order_count: 'Đã có ít nhất {count} đơn hàng',
+      need_cart_subtotal: 'Giỏ hàng từ {money}',
+      need_spend_more: 'Mua thêm {money} để được giảm {saving}',
+      need_spend_more_qualify: 'Mua thêm {money} để đủ điều kiện',
+      need_items_more: 'Thêm {count} sản phẩm phù hợp',
+      need_items_more_free: 'Thêm {count} sản phẩm phù hợp để được tặng {free}',
+      need_empty_cart: 'Thêm sản phẩm vào giỏ hàng',
+      need_code_required: 'Nhập mã khuyến mãi',
+      need_code_unknown: 'Mã không tồn tại',
+      need_code_used_up: 'Mã đã hết lượt sử dụng',
+      need_usage_limit: 'Chương trình đã hết lượt sử dụng',
+      need_customer_limit: 'Bạn đã dùng hết số lần cho phép',
+      need_budget_exhausted: 'Chương trình đã hết ngân sách',
+      need_not_active: 'Chương trình không còn chạy',
+      need_not_started: 'Chương trình chưa bắt đầu',
+      need_ended: 'Chương trình đã kết thúc',
+      type_web: 'website',
+      type_app: 'ứng dụng',
+      type_pos: 'cửa hàng',
+      type_marketplace: 'sàn TMĐT',
+      or: ' hoặc ',
       codeNotApplied: 'Chưa đủ điều kiện',
       codeDenied: 'Không dùng được',
       codeAdded: 'Đã thêm mã {code}',
@@ -99,6 +127,34 @@
       discount: 'Discount',
       total: 'Total',
       codeApplied: 'Applied',
+      need_tier: 'Only for {list} tier',
+      need_first_order: 'First order only',
+      need_birthday_month: 'In your birthday month',
+      need_birthday_missing: 'Needs a birthday on your profile',
+      need_channel_type: 'Only on {list}',
+      need_channel_type_not: 'Not on {list}',
+      need_total_spent: 'Total spent at least {money}',
+      need_order_count: 'At least {count} orders',
+      need_cart_subtotal: 'Cart subtotal at least {money}',
+      need_spend_more: 'Add {money} more to get {saving} off',
+      need_spend_more_qualify: 'Add {money} more to qualify',
+      need_items_more: 'Add {count} more eligible item(s)',
+      need_items_more_free: 'Add {count} more eligible item(s) to get {free} free',
+      need_empty_cart: 'Add items to the cart',
+      need_code_required: 'Enter the promotion code',
+      need_code_unknown: 'No such code',
+      need_code_used_up: 'The code has been used up',
+      need_usage_limit: 'No uses left',
+      need_customer_limit: 'You have used it the maximum number of times',
+      need_budget_exhausted: 'The budget is used up',
+      need_not_active: 'The promotion is not running',
+      need_not_started: 'The promotion has not started yet',
+      need_ended: 'The promotion has ended',
+      type_web: 'the website',
+      type_app: 'the app',
+      type_pos: 'stores',
+      type_marketplace: 'marketplaces',
+      or: ' or ',
       codeNotApplied: 'Not eligible yet',
       codeDenied: 'Cannot be used',
       codeAdded: 'Code {code} added',
@@ -143,6 +199,36 @@
   }
   function money(minor, currency) {
     return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'vi-VN', { style: 'currency', currency: currency || 'VND', maximumFractionDigits: 0 }).format(minor);
+  }
+  /**
+   * A promotion reason in the shopper's language, from its machine-readable need
+   * ({ code: 'tier', values: ['gold'] }); null when the code is not one of the common ones.
+   */
+  function needText(need, currency) {
+    var list = function (values, keyOf) {
+      return (values || []).map(function (v) { var k = keyOf(String(v).toLowerCase()); var s = t(k); return s === k ? v : s; }).join(t('or'));
+    };
+    var tierKey = function (v) { return 'tier' + v.charAt(0).toUpperCase() + v.slice(1); };
+    var typeKey = function (v) { return 'type_' + v; };
+    switch (need && need.code) {
+      case 'tier': return t('need_tier', { list: list(need.values, tierKey) });
+      case 'channel_type': return t(need.negate ? 'need_channel_type_not' : 'need_channel_type', { list: list(need.values, typeKey) });
+      case 'total_spent': case 'cart_subtotal': return need.negate ? null : t('need_' + need.code, { money: money(need.amount || 0, currency) });
+      case 'order_count': return need.negate ? null : t('need_order_count', { count: need.count || 0 });
+      case 'first_order': case 'birthday_month': return need.negate ? null : t('need_' + need.code);
+      case 'spend_more':
+        return need.saving ? t('need_spend_more', { money: money(need.amount || 0, currency), saving: money(need.saving, currency) }) : t('need_spend_more_qualify', { money: money(need.amount || 0, currency) });
+      case 'items_more': return need.free ? t('need_items_more_free', { count: need.count || 0, free: need.free }) : t('need_items_more', { count: need.count || 0 });
+      case 'birthday_missing': case 'empty_cart': case 'code_required': case 'code_unknown': case 'code_used_up': case 'usage_limit':
+      case 'customer_limit': case 'budget_exhausted': case 'not_active': case 'not_started': case 'ended':
+        return t('need_' + need.code);
+      default: return null;
+    }
+  }
+  /** The reasons of a code or promotion: translated when every need is known, else the server's English message. */
+  function reasonText(needs, message, currency) {
+    var said = (needs || []).map(function (n) { return needText(n, currency); });
+    return said.length > 0 && said.every(function (x) { return x !== null; }) ? said.join('; ') : message || '';
   }
   function number(n) { return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'vi-VN').format(n); }
   function el(tag, attrs, children) {
@@ -379,7 +465,7 @@
     codes.textContent = '';
     (cart ? cart.codes || [] : []).forEach(function (c) {
       var label = c.status === 'applied' ? t('codeApplied') : c.status === 'denied' ? t('codeDenied') : t('codeNotApplied');
-      codes.appendChild(el('span', { className: 'code-chip ' + c.status, 'data-testid': 'cart-code', title: c.message || '' }, [
+      codes.appendChild(el('span', { className: 'code-chip ' + c.status, 'data-testid': 'cart-code', title: reasonText(c.needs, c.message, currency) }, [
         c.code + ' · ' + label,
         el('button', { type: 'button', 'aria-label': t('remove'), onclick: function () { cartCall(state.omni.cart.removeCode(c.code)); } }, ['✕']),
       ]));

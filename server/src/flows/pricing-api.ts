@@ -14,7 +14,7 @@ import { ErrorResponse, Nullable } from '../platform/schema';
 import { findVariantsBySku, getChannelCached, priceFor } from '../modules/catalog';
 import { getCart } from '../modules/carts';
 import { findTimelineProfileIds, getProfile } from '../modules/profiles';
-import { offers, price } from '../modules/promotions';
+import { offers, price, PromotionNeedSchema, PromotionNeedsSchema } from '../modules/promotions';
 
 const QuoteBody = Type.Object(
   {
@@ -36,7 +36,8 @@ const NotAppliedSchema = Type.Object({
   promotionId: Type.String(),
   name: Type.String(),
   reason: Type.String(),
-  message: Type.String(),
+  message: Type.String({ description: 'Why, in English words (see `needs` for the machine-readable form).' }),
+  needs: PromotionNeedsSchema,
   missing: Type.Optional(Type.Object({ spend: Type.Optional(Type.Integer()), saving: Type.Optional(Type.Integer()), items: Type.Optional(Type.Integer()) })),
 });
 
@@ -50,7 +51,9 @@ const QuoteSchema = Type.Object({
   lines: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), discount: Type.Integer(), total: Type.Integer() })),
   promotions: Type.Array(Applied),
   notApplied: Type.Optional(Type.Array(NotAppliedSchema)),
-  codes: Type.Array(Type.Object({ code: Type.String(), status: Type.String(), promotionId: Nullable(Type.String()), reason: Nullable(Type.String()), message: Nullable(Type.String()) })),
+  codes: Type.Array(
+    Type.Object({ code: Type.String(), status: Type.String(), promotionId: Nullable(Type.String()), reason: Nullable(Type.String()), message: Nullable(Type.String()), needs: PromotionNeedsSchema }),
+  ),
   gifts: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer(), promotionId: Type.String() })),
 });
 
@@ -61,8 +64,10 @@ const OfferSchema = Type.Object({
   eligible: Type.Boolean(),
   saving: Type.Integer({ description: 'What it saves on the current cart now (money).' }),
   potentialSaving: Type.Integer({ description: 'What it would save once the missing conditions are met (money).' }),
-  conditionsMet: Type.Array(Type.String()),
-  missing: Type.Array(Type.String()),
+  conditionsMet: Type.Array(Type.String(), { description: 'Conditions already met, in English words.' }),
+  met: Type.Array(PromotionNeedSchema, { description: '`conditionsMet` in machine-readable form, entry for entry.' }),
+  missing: Type.Array(Type.String(), { description: 'What is still needed, in English words, e.g. "add 150.000 ₫ more to get 100.000 ₫ off".' }),
+  needs: Type.Array(PromotionNeedSchema, { description: '`missing` in machine-readable form, entry for entry.' }),
   message: Type.String(),
 });
 

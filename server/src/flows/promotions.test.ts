@@ -341,3 +341,42 @@ describe('limits', () => {
     expect(again.discountTotal).toBe(0);
   });
 });
+
+describe('reasons in machine-readable form', () => {
+  type Need = { code: string; [field: string]: unknown };
+  type OfferBody = { data: { name: string; eligible: boolean; missing: string[]; needs: Need[]; conditionsMet: string[]; met: Need[] }[] };
+  type Explained = { notApplied?: { name: string; reason: string; message: string; needs: Need[] }[]; codes: { code: string; status: string; message: string | null; needs: Need[] }[] };
+
+  it('offers, the cart explanation and the quote carry needs next to the English words', async () => {
+    const shop = await openShop();
+    await promo(shop, { name: 'Hạng Vàng', reward: { type: 'fixed', amount: 50_000 }, conditions: { tier: { in: ['gold'] } } });
+    await promo(shop, { name: 'Chi 1 triệu', reward: { type: 'tiered_spend', tiers: [{ minSpend: 1_000_000, amountOff: 100_000 }] } });
+    await promo(shop, { name: 'Không sàn', reward: { type: 'fixed', amount: 10_000 }, conditions: { not: { channelType: { in: ['marketplace'] } } } });
+    const coded = await promo(shop, { name: 'Mã ONE', requiresCode: true, reward: { type: 'percentage', percent: 10 } });
+    await must(shop.admin, 'POST', `/api/v1/promotions/${coded.id}/codes`, { code: 'ONE', maxUses: 1 });
+    const c = await customer(shop, 'needs', { tier: 'silver' });
+    await must(c.headers, 'POST', '/store/v1/cart/lines', { sku: shop.quanSku, quantity: 1 });
+
+    const offers = await must<OfferBody>(shop.admin, 'GET', `/api/v1/profiles/${c.profileId}/offers?channel=${shop.web}`);
+    const byName = new Map(offers.data.map((o) => [o.name, o]));
+    expect(byName.get('Hạng Vàng')).toMatchObject({ missing: ['needs tier gold'], needs: [{ code: 'tier', values: ['gold'] }] });
+    expect(byName.get('Chi 1 triệu')!.needs).toEqual([{ code: 'spend_more', amount: 550_000, saving: 100_000 }]);
+    expect(byName.get('Mã ONE')!.needs).toEqual([{ code: 'code_required' }]);
+    expect(byName.get('Không sàn')).toMatchObject({ eligible: true, conditionsMet: ['not channel type marketplace'], met: [{ code: 'channel_type', values: ['marketplace'], negate: true }] });
+    for (const o of offers.data) expect(o.needs).toHaveLength(o.missing.length);
+
+    const cart = await must<Explained>(c.headers, 'GET', '/store/v1/cart?explain=true');
+    const why = new Map((cart.notApplied ?? []).map((n) => [n.name, n]));
+    expect(why.get('Hạng Vàng')).toMatchObject({ reason: 'conditions_not_met', message: 'needs tier gold', needs: [{ code: 'tier', values: ['gold'] }] });
+    expect(why.get('Mã ONE')).toMatchObject({ reason: 'code_required', needs: [{ code: 'code_required' }] });
+
+    const quote = (codes: string[]) =>
+      must<Explained>(shop.admin, 'POST', '/api/v1/pricing/quote', { channelId: shop.pos, profileId: c.profileId, lines: [{ sku: shop.quanSku, quantity: 1 }], codes, explain: true });
+    const unknown = await quote(['NOPE']);
+    expect(unknown.codes).toEqual([expect.objectContaining({ code: 'NOPE', status: 'denied', needs: [{ code: 'code_unknown' }] })]);
+    expect(unknown.notApplied?.find((n) => n.name === 'Chi 1 triệu')?.needs).toEqual([{ code: 'spend_more', amount: 550_000, saving: 100_000 }]);
+    await must(shop.admin, 'POST', '/api/v1/orders', { channelId: shop.pos, externalId: `HD-${Date.now()}-needs`, codes: ['ONE'], lines: [{ sku: shop.quanSku, quantity: 1 }] });
+    const used = await quote(['ONE']);
+    expect(used.codes).toEqual([expect.objectContaining({ code: 'ONE', status: 'denied', needs: [{ code: 'code_used_up' }] })]);
+  });
+});

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, del, get } from '../../lib/api';
+import type { PromotionNeed } from './promotions';
 
 /** The channel keys a profile's `channels` and events use (the server's channel types). */
 export const PROFILE_CHANNELS = ['web', 'app', 'pos', 'marketplace', 'social', 'zalo', 'messenger', 'email', 'sms', 'chat', 'chatbot', 'phone', 'salesperson', 'server', 'other'] as const;
@@ -138,7 +139,7 @@ export interface Cart {
   shippingDiscount: number;
   total: number;
   promotions: { promotionId: string; name: string; amount: number; code: string | null; description: string }[];
-  codes: { code: string; status: 'applied' | 'not_applied' | 'denied'; promotionId: string | null; reason: string | null; message: string | null }[];
+  codes: { code: string; status: 'applied' | 'not_applied' | 'denied'; promotionId: string | null; reason: string | null; message: string | null; needs?: PromotionNeed[] }[];
   gifts: { variantId: string; sku: string; title: string; quantity: number; promotionId: string }[];
   checkout: {
     step: CheckoutStep;
@@ -162,7 +163,11 @@ export interface Offer {
   saving: number;
   potentialSaving: number;
   conditionsMet: string[];
+  /** `conditionsMet` as machine-readable needs, entry for entry. */
+  met: PromotionNeed[];
   missing: string[];
+  /** `missing` as machine-readable needs, entry for entry. */
+  needs: PromotionNeed[];
   message: string;
 }
 

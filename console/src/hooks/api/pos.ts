@@ -1,6 +1,7 @@
 /** The store counter (POS demo): stores, customer lookup, stock at the store, quotes and sales. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, post } from '../../lib/api';
+import type { PromotionNeed } from './promotions';
 
 export interface PosChannel {
   id: string;
@@ -46,7 +47,7 @@ export interface Quote {
   total: number;
   lines: { sku: string; quantity: number; unitPrice: number; discount: number; total: number }[];
   promotions: { promotionId: string; name: string; amount: number; code: string | null; description: string }[];
-  codes: { code: string; status: string; message: string | null }[];
+  codes: { code: string; status: string; message: string | null; needs?: PromotionNeed[] }[];
 }
 
 export interface PosOrder {

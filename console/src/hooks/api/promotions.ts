@@ -5,6 +5,39 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, patch, post } from '../../lib/api';
 
+/**
+ * The machine-readable form of a promotion reason (server: PromotionNeed in
+ * server/src/modules/promotions/promotions.types.ts). Fields depend on `code`; unknown codes
+ * may come from a newer server, so clients fall back to the English message.
+ */
+export interface PromotionNeed {
+  code: string;
+  negate?: boolean;
+  values?: string[];
+  daysOfWeek?: number[];
+  fromHour?: number;
+  toHour?: number;
+  categoryIds?: string[];
+  withinDays?: number;
+  key?: string;
+  op?: string;
+  value?: unknown;
+  amount?: number;
+  saving?: number;
+  count?: number;
+  free?: number;
+  discounted?: number;
+  percent?: number;
+  scope?: string;
+  afterOthers?: boolean;
+  status?: string;
+  at?: string;
+  winner?: string | null;
+  winnerSaving?: number;
+  tie?: boolean;
+  items?: PromotionNeed[];
+}
+
 export type PromotionStatus = 'draft' | 'scheduled' | 'active' | 'paused' | 'ended';
 export const PROMOTION_STATUSES: PromotionStatus[] = ['draft', 'scheduled', 'active', 'paused', 'ended'];
 

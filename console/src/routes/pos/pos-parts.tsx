@@ -26,6 +26,7 @@ import { IconBarcode, IconCheck, IconPhone, IconPlus, IconReceipt, IconSearch, I
 import { useDebouncedValue } from '@mantine/hooks';
 import { useT } from '../../lib/i18n';
 import { useFormat } from '../../lib/format';
+import { useDescribeNeeds } from '../../lib/promotion-needs';
 import { posMessages } from '../../i18n/pos';
 import { ErrorBlock } from '../../components/page';
 import { useCommerceFacts, useStoreStock, type PosOrder, type PosProfile, type Quote, type StockRow } from '../../hooks/api/pos';
@@ -324,6 +325,7 @@ export function BasketPanel(props: {
 }) {
   const t = useT(posMessages);
   const f = useFormat();
+  const say = useDescribeNeeds();
   const [code, setCode] = useState('');
   const quote = props.quote.data;
   const priced = new Map((quote?.lines ?? []).map((l) => [l.sku, l]));
@@ -415,7 +417,7 @@ export function BasketPanel(props: {
                 key={c}
                 variant="light"
                 color={s?.status === 'applied' ? 'green' : s?.status === 'denied' ? 'red' : 'yellow'}
-                title={s?.message ?? undefined}
+                title={say(s?.needs, s?.message).join('; ') || undefined}
                 rightSection={
                   <ActionIcon size="xs" variant="transparent" color="gray" aria-label={t('remove')} onClick={() => props.onRemoveCode(c)}>
                     <IconX size={10} />

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { JsonObject, Nullable } from '../../platform/schema';
+import { PromotionNeedsSchema } from '../promotions';
 
 const Money = Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Minor units of the currency (VND has none: 150000 = 150.000 ₫).' });
 const Quantity = (minimum: number) => Type.Integer({ minimum, maximum: 9999 });
@@ -61,6 +62,7 @@ export const CartSchema = Type.Object(
         promotionId: Nullable(Type.String()),
         reason: Nullable(Type.String()),
         message: Nullable(Type.String()),
+        needs: PromotionNeedsSchema,
       }),
     ),
     gifts: Type.Array(Type.Object({ variantId: Type.String(), sku: Type.String(), title: Type.String(), quantity: Type.Integer(), promotionId: Type.String() })),
@@ -70,7 +72,8 @@ export const CartSchema = Type.Object(
           promotionId: Type.String(),
           name: Type.String(),
           reason: Type.String(),
-          message: Type.String(),
+          message: Type.String({ description: 'Why, in English words (see `needs` for the machine-readable form).' }),
+          needs: PromotionNeedsSchema,
           missing: Type.Optional(Type.Object({ spend: Type.Optional(Type.Integer()), saving: Type.Optional(Type.Integer()), items: Type.Optional(Type.Integer()) })),
         }),
       ),

@@ -222,7 +222,7 @@ async function toCart(
     shippingDiscount,
     total: Math.max(subtotal - discountTotal, 0) + shippingTotal - shippingDiscount,
     promotions: priced?.result.applied ?? [],
-    codes: priced?.codes ?? codes.map((code) => ({ code, status: 'not_applied', promotionId: null, reason: null, message: null })),
+    codes: priced?.codes ?? codes.map((code) => ({ code, status: 'not_applied', promotionId: null, reason: null, message: null, needs: [] })),
     gifts: (priced?.result.gifts ?? []).flatMap((g) => {
       const v = giftVariants.get(g.variantId);
       return v ? [{ variantId: v.id, sku: v.sku, title: titleOf(v), quantity: g.quantity, promotionId: g.promotionId }] : [];

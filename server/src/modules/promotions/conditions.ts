@@ -3,14 +3,18 @@
  * customer, context and cart subtotal. Local dates and hours are taken in `ctx.timeZone`.
  */
 import { assertNever } from '../../platform/errors';
-import type { Condition, CustomerFacts, PricingContext, TraitOp } from './promotions.types';
+import type { Condition, CustomerFacts, PricingContext, PromotionNeed, TraitOp } from './promotions.types';
 
 export interface ConditionResult {
   met: boolean;
   /** What is not met, in plain words: "needs tier gold", "spend 150.000 ₫ more". */
   unmet: string[];
+  /** `unmet` in machine-readable form, entry for entry. */
+  needs: PromotionNeed[];
   /** What is met, in plain words: "tier gold", "first order". */
   satisfied: string[];
+  /** `satisfied` in machine-readable form, entry for entry. */
+  metNeeds: PromotionNeed[];
   /**
    * Extra cart spend that on its own would meet the condition: 0 when it is met, null when
    * spending more cannot meet it (e.g. a tier is missing).
@@ -170,7 +174,7 @@ export function evaluateCondition(c: Condition, customer: CustomerFacts, ctx: Pr
 }
 
 /** Shared result for met leaves when nobody needs their words; never mutated. */
-const MET_SILENTLY: ConditionResult = Object.freeze({ met: true, unmet: [], satisfied: [], spendShort: 0 });
+const MET_SILENTLY: ConditionResult = Object.freeze({ met: true, unmet: [], needs: [], satisfied: [], metNeeds: [], spendShort: 0 });
 
 type Evaluator = (env: ConditionEnv) => ConditionResult;
 type LeafTest = (env: ConditionEnv) => boolean;
@@ -200,44 +204,59 @@ function textOf(c: Condition): (currency: string) => string {
   };
 }
 
+/** A met result: its words and needs only when asked for. */
+function metResult(env: ConditionEnv, text: string, need: PromotionNeed): ConditionResult {
+  return env.describeMet ? { met: true, unmet: [], needs: [], satisfied: [text], metNeeds: [need], spendShort: 0 } : MET_SILENTLY;
+}
+
+function unmetResult(text: string, need: PromotionNeed, spendShort: number | null): ConditionResult {
+  return { met: false, unmet: [text], needs: [need], satisfied: [], metNeeds: [], spendShort };
+}
+
 function compile(c: Condition): Evaluator {
   if ('all' in c) return compileAll(c.all);
   if ('any' in c) return compileAny(c.any);
   if ('not' in c) {
     const child = c.not;
     const text = textOf(child);
+    const need = negateNeed(needOf(child));
     return (env) => {
       const r = evaluateIn(child, env);
-      if (r.met) return { met: false, unmet: [`excluded when ${text(env.ctx.currency)}`], satisfied: [], spendShort: null };
-      return env.describeMet ? { met: true, unmet: [], satisfied: [`not ${text(env.ctx.currency)}`], spendShort: 0 } : MET_SILENTLY;
+      if (r.met) return unmetResult(`excluded when ${text(env.ctx.currency)}`, need, null);
+      return metResult(env, `not ${text(env.ctx.currency)}`, need);
     };
   }
   if ('cartSubtotal' in c) {
     const gte = c.cartSubtotal.gte;
     const text = textOf(c);
+    const need = needOf(c);
     return (env) => {
       const short = Math.max(0, gte - env.cartSubtotal);
-      if (short > 0) return { met: false, unmet: [`spend ${formatMoney(short, env.ctx.currency)} more`], satisfied: [], spendShort: short };
-      return env.describeMet ? { met: true, unmet: [], satisfied: [text(env.ctx.currency)], spendShort: 0 } : MET_SILENTLY;
+      if (short > 0) return unmetResult(`spend ${formatMoney(short, env.ctx.currency)} more`, { code: 'spend_more', amount: short }, short);
+      return metResult(env, text(env.ctx.currency), need);
     };
   }
   const { test, unmet } = compileLeaf(c);
   const text = textOf(c);
+  const need = needOf(c);
   return (env) => {
-    if (test(env)) return env.describeMet ? { met: true, unmet: [], satisfied: [text(env.ctx.currency)], spendShort: 0 } : MET_SILENTLY;
-    const why = unmet === undefined ? `needs ${text(env.ctx.currency)}` : typeof unmet === 'string' ? unmet : unmet(env);
-    return { met: false, unmet: [why], satisfied: [], spendShort: null };
+    if (test(env)) return metResult(env, text(env.ctx.currency), need);
+    if (unmet === undefined) return unmetResult(`needs ${text(env.ctx.currency)}`, need, null);
+    const why = typeof unmet === 'function' ? unmet(env) : unmet;
+    return unmetResult(why.text, why.need, null);
   };
 }
 
 function compileAll(children: Condition[]): Evaluator {
   return (env) => {
-    const result: ConditionResult = { met: true, unmet: [], satisfied: [], spendShort: 0 };
+    const result: ConditionResult = { met: true, unmet: [], needs: [], satisfied: [], metNeeds: [], spendShort: 0 };
     for (const child of children) {
       const r = evaluateIn(child, env);
       result.met &&= r.met;
       result.unmet.push(...r.unmet);
+      result.needs.push(...r.needs);
       result.satisfied.push(...r.satisfied);
+      result.metNeeds.push(...r.metNeeds);
       result.spendShort = result.spendShort === null || r.spendShort === null ? null : Math.max(result.spendShort, r.spendShort);
     }
     return result;
@@ -249,24 +268,37 @@ function compileAny(children: Condition[]): Evaluator {
     let met = false;
     let spendShort: number | null = null;
     const satisfied: string[] = [];
+    const metNeeds: PromotionNeed[] = [];
     const unmet: string[] = [];
+    const alternatives: PromotionNeed[] = [];
     for (const child of children) {
       const r = evaluateIn(child, env);
       if (r.met) {
         met = true;
         satisfied.push(...r.satisfied);
+        metNeeds.push(...r.metNeeds);
       } else {
         unmet.push(r.unmet.join(' and '));
+        alternatives.push(r.needs.length === 1 && r.needs[0] ? r.needs[0] : { code: 'all_of', items: r.needs });
       }
       if (r.spendShort !== null) spendShort = spendShort === null ? r.spendShort : Math.min(spendShort, r.spendShort);
     }
-    if (met) return { met, unmet: [], satisfied, spendShort: 0 };
-    return { met, unmet: [unmet.length === 0 ? 'never met (no alternatives)' : unmet.join(' or ')], satisfied, spendShort };
+    if (met) return { met, unmet: [], needs: [], satisfied, metNeeds, spendShort: 0 };
+    return {
+      met,
+      unmet: [unmet.length === 0 ? 'never met (no alternatives)' : unmet.join(' or ')],
+      needs: [{ code: 'any_of', items: alternatives }],
+      satisfied,
+      metNeeds,
+      spendShort,
+    };
   };
 }
 
 /** A leaf's test, and its unmet message when "needs <description>" does not fit. */
-function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { test: LeafTest; unmet?: string | ((env: ConditionEnv) => string) } {
+type Reason = { text: string; need: PromotionNeed };
+
+function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { test: LeafTest; unmet?: Reason | ((env: ConditionEnv) => Reason) } {
   if ('channel' in c) {
     const ids = c.channel.in;
     return { test: (env) => ids.includes(env.ctx.channelId) };
@@ -288,11 +320,14 @@ function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { tes
       },
     };
   }
-  if ('firstOrder' in c) return { test: (env) => env.customer.orderCount === 0, unmet: 'only for a first order' };
+  if ('firstOrder' in c) return { test: (env) => env.customer.orderCount === 0, unmet: { text: 'only for a first order', need: { code: 'first_order' } } };
   if ('birthdayMonth' in c) {
     return {
       test: (env) => birthdayMonth(env.customer.traits['birthday'], env.ctx.timeZone) === env.localNow().month,
-      unmet: (env) => (birthdayMonth(env.customer.traits['birthday'], env.ctx.timeZone) === null ? 'needs a birthday on the profile' : 'needs birthday month'),
+      unmet: (env) =>
+        birthdayMonth(env.customer.traits['birthday'], env.ctx.timeZone) === null
+          ? { text: 'needs a birthday on the profile', need: { code: 'birthday_missing' } }
+          : { text: 'needs birthday month', need: { code: 'birthday_month' } },
     };
   }
   if ('boughtCategory' in c) {
@@ -481,6 +516,63 @@ export function describeCondition(c: Condition, currency: string): string {
   }
   return assertNever(c);
 }
+
+/** The condition as a machine-readable need, positive like describeCondition. */
+export function needOf(c: Condition): PromotionNeed {
+  if ('all' in c) return { code: 'all_of', items: c.all.map(needOf) };
+  if ('any' in c) return { code: 'any_of', items: c.any.map(needOf) };
+  if ('not' in c) return negateNeed(needOf(c.not));
+  if ('channel' in c) return { code: 'channel', values: c.channel.in };
+  if ('channelType' in c) return { code: 'channel_type', values: c.channelType.in };
+  if ('schedule' in c) {
+    const { daysOfWeek, fromHour, toHour } = c.schedule;
+    return {
+      code: 'schedule',
+      ...(daysOfWeek && daysOfWeek.length > 0 ? { daysOfWeek } : {}),
+      ...(fromHour !== undefined || toHour !== undefined ? { fromHour: fromHour ?? 0, toHour: toHour ?? 24 } : {}),
+    };
+  }
+  if ('tier' in c) return { code: 'tier', values: c.tier.in };
+  if ('firstOrder' in c) return { code: 'first_order' };
+  if ('birthdayMonth' in c) return { code: 'birthday_month' };
+  if ('boughtCategory' in c) return { code: 'bought_category', categoryIds: c.boughtCategory.categoryIds, withinDays: c.boughtCategory.withinDays };
+  if ('totalSpent' in c) return { code: 'total_spent', amount: c.totalSpent.gte };
+  if ('orderCount' in c) return { code: 'order_count', count: c.orderCount.gte };
+  if ('lastStore' in c) return { code: 'last_store', values: c.lastStore.in };
+  if ('cartSubtotal' in c) return { code: 'cart_subtotal', amount: c.cartSubtotal.gte };
+  if ('trait' in c) {
+    const { key, op, value } = c.trait;
+    return op === 'exists' || value === undefined ? { code: 'trait', key, op } : { code: 'trait', key, op, value };
+  }
+  return assertNever(c);
+}
+
+/** The opposite need: `negate` toggled (not not x is x). Needs that are not conditions stay as they are. */
+export function negateNeed(need: PromotionNeed): PromotionNeed {
+  if (!('negate' in need) && !CONDITION_CODES.has(need.code)) return need;
+  if ('negate' in need && need.negate) {
+    const { negate: _negate, ...positive } = need;
+    return positive as PromotionNeed;
+  }
+  return { ...need, negate: true } as PromotionNeed;
+}
+
+const CONDITION_CODES = new Set<PromotionNeed['code']>([
+  'channel',
+  'channel_type',
+  'schedule',
+  'tier',
+  'first_order',
+  'birthday_month',
+  'bought_category',
+  'total_spent',
+  'order_count',
+  'last_store',
+  'cart_subtotal',
+  'trait',
+  'all_of',
+  'any_of',
+]);
 
 /**
  * Could `c` ever be met on this channel? Kleene logic: channel and channel-type conditions are

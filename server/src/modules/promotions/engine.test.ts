@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCondition, offersFor, priceCart, splitProportionally } from './engine';
-import type { Condition, CustomerFacts, PricingContext, PricingLine, PricingResult, PromotionRule, Reward } from './promotions.types';
+import { PROMOTION_NEED_CODES, type Condition, type CustomerFacts, type PricingContext, type PricingLine, type PricingResult, type PromotionNeed, type PromotionRule, type Reward } from './promotions.types';
 
 // Tuesday 2026-03-10, 12:00 in Asia/Ho_Chi_Minh (UTC+7).
 const NOW = new Date('2026-03-10T05:00:00Z');
@@ -265,6 +265,7 @@ describe('priceCart', () => {
         name: 'tier',
         reason: 'nothing_to_discount',
         message: vnd(`spend 1 ₫ more to get 50.000 ₫ off`),
+        needs: [{ code: 'spend_more', amount: 1, saving: 50_000 }],
         missing: { spend: 1, saving: 50_000 },
       });
     });
@@ -852,5 +853,164 @@ describe('offersFor', () => {
   it('says how many items a buy-X-get-Y still needs', () => {
     const [offer] = offers([tee('v1', 100_000, 1)], [promo('bogo', BOGO)]);
     expect(offer).toMatchObject({ eligible: false, potentialSaving: 100_000, missing: ['add 1 more eligible item to get 1 free'] });
+  });
+});
+
+describe('machine-readable needs next to every English reason', () => {
+  /** Every code seen in this block, nested ones included: the last test checks all were. */
+  const seen = new Set<string>();
+  const see = (needs: readonly PromotionNeed[]): PromotionNeed[] => {
+    for (const n of needs) {
+      seen.add(n.code);
+      if ('items' in n) see(n.items);
+    }
+    return [...needs];
+  };
+  const offerFor = (lines: PricingLine[], promotions: PromotionRule[], opts: { customer?: CustomerFacts; ctx?: Partial<PricingContext> } = {}) => {
+    const list = offersFor({ lines, promotions, customer: opts.customer ?? customerWith(), ctx: context(opts.ctx) });
+    for (const o of list) {
+      // Entry for entry with the words.
+      expect(o.needs).toHaveLength(o.missing.length);
+      expect(o.met).toHaveLength(o.conditionsMet.length);
+      see(o.needs);
+      see(o.met);
+    }
+    return list;
+  };
+  const notApplied = (lines: PricingLine[], promotions: PromotionRule[], id: string, opts: { customer?: CustomerFacts; ctx?: Partial<PricingContext> } = {}) => {
+    const n = reasonOf(price(lines, promotions, opts), id);
+    expect(n, id).toBeDefined();
+    expect(n!.needs.length).toBeGreaterThan(0);
+    see(n!.needs);
+    return n!;
+  };
+
+  it('every condition kind, with any, all and not', () => {
+    const cases: [Condition, string, PromotionNeed][] = [
+      [{ channel: { in: ['ch_pos'] } }, 'needs channel ch_pos', { code: 'channel', values: ['ch_pos'] }],
+      [{ channelType: { in: ['marketplace'] } }, 'needs channel type marketplace', { code: 'channel_type', values: ['marketplace'] }],
+      [{ schedule: { daysOfWeek: [0, 6], fromHour: 18, toHour: 22 } }, 'needs on Sun, Sat from 18:00 to 22:00', { code: 'schedule', daysOfWeek: [0, 6], fromHour: 18, toHour: 22 }],
+      [{ tier: { in: ['gold'] } }, 'needs tier gold', { code: 'tier', values: ['gold'] }],
+      [{ firstOrder: true }, 'only for a first order', { code: 'first_order' }],
+      [{ birthdayMonth: true }, 'needs a birthday on the profile', { code: 'birthday_missing' }],
+      [{ boughtCategory: { categoryIds: ['cat_a'], withinDays: 30 } }, 'needs bought from category cat_a in the last 30 days', { code: 'bought_category', categoryIds: ['cat_a'], withinDays: 30 }],
+      [{ totalSpent: { gte: 5_000_000 } }, vnd('needs total spent at least 5.000.000 ₫'), { code: 'total_spent', amount: 5_000_000 }],
+      [{ orderCount: { gte: 5 } }, 'needs at least 5 orders', { code: 'order_count', count: 5 }],
+      [{ lastStore: { in: ['loc_1'] } }, 'needs last store loc_1', { code: 'last_store', values: ['loc_1'] }],
+      [{ cartSubtotal: { gte: 500_000 } }, vnd('spend 300.000 ₫ more'), { code: 'spend_more', amount: 300_000 }],
+      [{ trait: { key: 'city', op: 'eq', value: 'Hà Nội' } }, 'needs city is Hà Nội', { code: 'trait', key: 'city', op: 'eq', value: 'Hà Nội' }],
+      [{ trait: { key: 'zalo', op: 'exists' } }, 'needs zalo is set', { code: 'trait', key: 'zalo', op: 'exists' }],
+      [{ not: { channelType: { in: ['web'] } } }, 'excluded when channel type web', { code: 'channel_type', values: ['web'], negate: true }],
+      [
+        { any: [{ tier: { in: ['gold'] } }, { all: [{ orderCount: { gte: 5 } }, { firstOrder: true }] }] },
+        'needs tier gold or needs at least 5 orders and only for a first order',
+        { code: 'any_of', items: [{ code: 'tier', values: ['gold'] }, { code: 'all_of', items: [{ code: 'order_count', count: 5 }, { code: 'first_order' }] }] },
+      ],
+      [{ any: [] }, 'never met (no alternatives)', { code: 'any_of', items: [] }],
+    ];
+    for (const [condition, text, need] of cases) {
+      const r = evaluateCondition(condition, customerWith(), context(), 200_000);
+      expect(r.met, text).toBe(false);
+      expect(r.unmet).toEqual([text]);
+      expect(r.needs).toEqual([need]);
+      see(r.needs);
+    }
+    const inMay = evaluateCondition({ birthdayMonth: true }, customerWith({ traits: { birthday: '1990-05-01' } }), context(), 0);
+    expect(inMay.needs).toEqual([{ code: 'birthday_month' }]);
+    see(inMay.needs);
+    // all: one need per unmet condition, in order.
+    const both = evaluateCondition({ all: [{ firstOrder: true }, { orderCount: { gte: 5 } }] }, customerWith(), context(), 0);
+    expect(both.needs).toEqual([{ code: 'first_order' }, { code: 'order_count', count: 5 }]);
+  });
+
+  it('met conditions have needs too, not (all) is a negated group', () => {
+    const gold = customerWith({ traits: { tier: 'gold' } });
+    const r = evaluateCondition(
+      { all: [{ tier: { in: ['gold'] } }, { cartSubtotal: { gte: 100_000 } }, { not: { channelType: { in: ['marketplace'] } } }] },
+      gold,
+      context(),
+      200_000,
+    );
+    expect(r.met).toBe(true);
+    expect(r.satisfied).toEqual(['tier gold', vnd('cart subtotal at least 100.000 ₫'), 'not channel type marketplace']);
+    expect(r.metNeeds).toEqual([{ code: 'tier', values: ['gold'] }, { code: 'cart_subtotal', amount: 100_000 }, { code: 'channel_type', values: ['marketplace'], negate: true }]);
+    see(r.metNeeds);
+    const excluded = evaluateCondition({ not: { all: [{ tier: { in: ['gold'] } }, { not: { firstOrder: true } }] } }, gold, context(), 0);
+    expect(excluded.needs).toEqual([{ code: 'all_of', items: [{ code: 'tier', values: ['gold'] }, { code: 'first_order', negate: true }], negate: true }]);
+  });
+
+  it('offers: code, spend more with its saving, items more, an empty cart, items of the target, tier', () => {
+    const shirt = line('shirt', 100_000, 1);
+    const [code] = offerFor([shirt], [promo('code', { type: 'fixed', amount: 20_000, target: { scope: 'order' } }, { requiresCode: true })]);
+    expect(code).toMatchObject({ missing: ['enter the promotion code'], needs: [{ code: 'code_required' }] });
+
+    const [spend] = offerFor([line('a', 350_000, 1)], [promo('spend', { type: 'fixed', amount: 100_000, target: { scope: 'order' } }, { conditions: { cartSubtotal: { gte: 500_000 } } })]);
+    expect(spend).toMatchObject({ missing: [vnd('add 150.000 ₫ more to get 100.000 ₫ off')], needs: [{ code: 'spend_more', amount: 150_000, saving: 100_000 }] });
+
+    const bogo: Reward = { type: 'buy_x_get_y', buy: { items: { scope: 'products', productIds: ['p_shirt'] }, quantity: 1 }, get: { items: { scope: 'products', productIds: ['p_shirt'] }, quantity: 1, percent: 100 } };
+    const [items] = offerFor([shirt], [promo('bogo', bogo)]);
+    expect(items).toMatchObject({ missing: ['add 1 more eligible item to get 1 free'], needs: [{ code: 'items_more', count: 1, free: 1 }] });
+    const half: Reward = { ...bogo, get: { ...bogo.get, quantity: 2, percent: 50 } };
+    const [halfOff] = offerFor([shirt], [promo('half', half)]);
+    expect(halfOff).toMatchObject({ missing: ['add 2 more eligible items to get 2 at 50% off'], needs: [{ code: 'items_more', count: 2, discounted: 2, percent: 50 }] });
+
+    const [empty] = offerFor([], [promo('pct', { type: 'percentage', percent: 10, target: { scope: 'order' } })]);
+    expect(empty).toMatchObject({ missing: ['add items to the cart'], needs: [{ code: 'empty_cart' }] });
+    const [target] = offerFor([shirt], [promo('cat', { type: 'fixed', amount: 10_000, target: { scope: 'categories', categoryIds: ['cat_kitchen'] } })]);
+    expect(target).toMatchObject({ missing: ['add items from selected categories to the cart'], needs: [{ code: 'add_items', scope: 'categories' }] });
+    const [eligible] = offerFor([], [promo('tier0', { type: 'tiered_spend', tiers: [{ minSpend: 0, amountOff: 50_000 }] })]);
+    expect(eligible).toMatchObject({ missing: ['add eligible items to the cart'], needs: [{ code: 'add_items', scope: 'eligible' }] });
+
+    const [gold] = offerFor([shirt], [promo('gold', { type: 'fixed', amount: 10_000, target: { scope: 'order' } }, { conditions: { all: [{ tier: { in: ['gold'] } }, { orderCount: { gte: 1 } }] } })]);
+    expect(gold).toMatchObject({ missing: ['needs tier gold'], needs: [{ code: 'tier', values: ['gold'] }], conditionsMet: ['at least 1 orders'], met: [{ code: 'order_count', count: 1 }] });
+  });
+
+  it('not applied: gates, rewards that give nothing, stacking', () => {
+    const shirt = line('shirt', 100_000, 1);
+    const off = (extra: Partial<PromotionRule> = {}) => promo('p', { type: 'fixed', amount: 10_000, target: { scope: 'order' } }, extra);
+    expect(notApplied([shirt], [off({ requiresCode: true })], 'p')).toMatchObject({ reason: 'code_required', message: 'needs its promotion code', needs: [{ code: 'code_required' }] });
+    expect(notApplied([shirt], [off({ status: 'paused' })], 'p').needs).toEqual([{ code: 'not_active', status: 'paused' }]);
+    expect(notApplied([shirt], [off({ startsAt: '2026-04-01T00:00:00Z' })], 'p').needs).toEqual([{ code: 'not_started', at: '2026-04-01T00:00:00Z' }]);
+    expect(notApplied([shirt], [off({ endsAt: '2026-03-01T00:00:00Z' })], 'p').needs).toEqual([{ code: 'ended', at: '2026-03-01T00:00:00Z' }]);
+    expect(notApplied([shirt], [off({ usesLeft: 0 })], 'p').needs).toEqual([{ code: 'usage_limit' }]);
+    expect(notApplied([shirt], [off({ customerUsesLeft: 0 })], 'p').needs).toEqual([{ code: 'customer_limit' }]);
+    expect(notApplied([shirt], [off({ budgetLeft: 0 })], 'p')).toMatchObject({ reason: 'budget_exhausted', message: 'its budget is used up', needs: [{ code: 'budget_exhausted' }] });
+    expect(notApplied([shirt], [off({ conditions: { tier: { in: ['gold'] } } })], 'p')).toMatchObject({ reason: 'conditions_not_met', message: 'needs tier gold', needs: [{ code: 'tier', values: ['gold'] }] });
+
+    expect(notApplied([], [promo('p', { type: 'percentage', percent: 10, target: { scope: 'order' } })], 'p').needs).toEqual([{ code: 'nothing_to_discount', scope: 'order' }]);
+    expect(notApplied([line('tiny', 10, 1)], [promo('p', { type: 'percentage', percent: 1, target: { scope: 'order' } })], 'p').needs).toEqual([{ code: 'rounds_to_nothing', percent: 1, amount: 10 }]);
+    expect(notApplied([shirt], [promo('p', { type: 'fixed', amount: 0, target: { scope: 'order' } })], 'p')).toMatchObject({ message: 'the amount is zero', needs: [{ code: 'reward_empty' }] });
+    expect(notApplied([shirt], [promo('p', { type: 'free_shipping' })], 'p')).toMatchObject({ message: 'no shipping fee to discount', needs: [{ code: 'no_shipping_fee' }] });
+    const tiered = notApplied([line('a', 999_999, 1)], [promo('p', { type: 'tiered_spend', tiers: [{ minSpend: 1_000_000, amountOff: 50_000 }] })], 'p');
+    expect(tiered).toMatchObject({ message: vnd('spend 1 ₫ more to get 50.000 ₫ off'), needs: [{ code: 'spend_more', amount: 1, saving: 50_000 }] });
+    const bogo: Reward = { type: 'buy_x_get_y', buy: { items: { scope: 'products', productIds: ['p_shirt'] }, quantity: 1 }, get: { items: { scope: 'products', productIds: ['p_shirt'] }, quantity: 1, percent: 100 } };
+    expect(notApplied([shirt], [promo('p', bogo)], 'p')).toMatchObject({ message: 'add 1 more eligible item', needs: [{ code: 'items_more', count: 1, free: 1 }] });
+
+    // 1 ₫ left on 3 units: a third of it rounds to nothing.
+    const cheap = line('shirt', 1, 3);
+    const first = promo('first', { type: 'fixed', amount: 2, target: { scope: 'order' } }, { priority: 10 });
+    expect(notApplied([cheap], [first, promo('p', bogo)], 'p')).toMatchObject({ message: 'the discounted items are already free', needs: [{ code: 'already_free' }] });
+    const all = promo('all', { type: 'percentage', percent: 100, target: { scope: 'order' } }, { priority: 10 });
+    expect(notApplied([shirt], [all, promo('p', { type: 'percentage', percent: 10, target: { scope: 'order' } })], 'p')).toMatchObject({
+      message: 'nothing in the order to discount after the promotions applied before it',
+      needs: [{ code: 'nothing_to_discount', scope: 'order', afterOthers: true }],
+    });
+
+    const excl = promo('excl', { type: 'percentage', percent: 50, target: { scope: 'order' } }, { stacking: 'exclusive', name: 'Nửa giá' });
+    const small = promo('small', { type: 'fixed', amount: 10_000, target: { scope: 'order' } });
+    expect(notApplied([shirt], [excl, small], 'small')).toMatchObject({
+      reason: 'not_best_combination',
+      needs: [{ code: 'lost_to', winner: 'Nửa giá', winnerSaving: 50_000, saving: 10_000, tie: false }],
+    });
+    const big = promo('big', { type: 'fixed', amount: 60_000, target: { scope: 'order' } });
+    expect(notApplied([shirt], [excl, big], 'excl')).toMatchObject({
+      reason: 'exclusive_lost',
+      needs: [{ code: 'lost_to', winner: null, winnerSaving: 60_000, saving: 50_000, tie: false }],
+    });
+  });
+
+  it('has asserted every code the engine makes', () => {
+    const fromService = new Set(['code_unknown', 'code_used_up']);
+    expect(PROMOTION_NEED_CODES.filter((c) => !fromService.has(c) && !seen.has(c))).toEqual([]);
   });
 });

@@ -34,6 +34,7 @@ import type {
   PricingContext,
   PricingLine,
   PricingResult,
+  PromotionNeed,
   PromotionRule,
   Reward,
   Target,
@@ -249,13 +250,44 @@ interface Outcome {
   detail: Detail;
   /** Set when the budget cut the reward down. */
   budget?: number;
-  /** Why it came to nothing, when it did. */
+  /** Why it came to nothing, when it did: in words and as a need (made together, see `because`). */
   why: string;
+  need: PromotionNeed | null;
   missing?: { spend?: number; saving?: number; items?: number };
 }
 
-function emptyOutcome(why: string, missing?: Outcome['missing']): Outcome {
-  return { lines: [], shipping: 0, gifts: [], giftValue: 0, detail: NO_DETAIL, why, ...(missing ? { missing } : {}) };
+/** A reason in words with its machine-readable need: both made at one place so they cannot drift. */
+interface Because {
+  text: string;
+  need: PromotionNeed | null;
+}
+
+function because(text: string, need: PromotionNeed): Because {
+  return { text, need };
+}
+
+const NO_REASON: Because = { text: '', need: null };
+
+function emptyOutcome(why: Because, missing?: Outcome['missing']): Outcome {
+  return { lines: [], shipping: 0, gifts: [], giftValue: 0, detail: NO_DETAIL, why: why.text, need: why.need, ...(missing ? { missing } : {}) };
+}
+
+function nothingIn(target: Target): Because {
+  return because(`nothing in ${targetText(target)} to discount`, { code: 'nothing_to_discount', scope: target.scope });
+}
+
+const REWARD_EMPTY = (text: string): Because => because(text, { code: 'reward_empty' });
+
+/** "N more eligible items" for a buy-X-get-Y, with what they would get. */
+function itemsMore(items: number, r: Extract<Reward, { type: 'buy_x_get_y' }>, get: boolean): Because {
+  const free = r.get.percent >= 100;
+  const need: PromotionNeed = free ? { code: 'items_more', count: items, free: r.get.quantity } : { code: 'items_more', count: items, discounted: r.get.quantity, percent: r.get.percent };
+  const suffix = get ? ` to get ${r.get.quantity} ${free ? 'free' : `at ${r.get.percent}% off`}` : '';
+  return because(`add ${items} more eligible item${items === 1 ? '' : 's'}${suffix}`, need);
+}
+
+function spendMore(amount: number, saving: number, currency: string, verb: 'spend' | 'add'): Because {
+  return because(`${verb} ${formatMoney(amount, currency)} more to get ${formatMoney(saving, currency)} off`, { code: 'spend_more', amount, saving });
 }
 
 function moneyOff(o: Outcome): number {
@@ -339,13 +371,13 @@ function nextTier(tiers: readonly Tier[], spend: number, base: number, current: 
 
 function computePercentage(r: Extract<Reward, { type: 'percentage' }>, cart: CartView): Outcome {
   const { indices, base } = targetLines(r.target, cart);
-  if (base === 0) return emptyOutcome(`nothing in ${targetText(r.target)} to discount`);
+  if (base === 0) return emptyOutcome(nothingIn(r.target));
   let amount = percentOf(base, r.percent);
   const capped = r.maxDiscount !== undefined && amount > money(r.maxDiscount);
   if (capped) amount = money(r.maxDiscount);
-  if (amount === 0) return emptyOutcome(`${r.percent}% of ${formatMoney(base, cart.currency)} rounds to nothing`);
+  if (amount === 0) return emptyOutcome(because(`${r.percent}% of ${formatMoney(base, cart.currency)} rounds to nothing`, { code: 'rounds_to_nothing', percent: r.percent, amount: base }));
   return {
-    ...emptyOutcome(''),
+    ...emptyOutcome(NO_REASON),
     lines: spreadOver(indices, amount, cart),
     detail: { kind: 'percentage', percent: r.percent, target: r.target, amount, capped },
   };
@@ -354,9 +386,9 @@ function computePercentage(r: Extract<Reward, { type: 'percentage' }>, cart: Car
 function computeFixed(r: Extract<Reward, { type: 'fixed' }>, cart: CartView): Outcome {
   const { indices, base } = targetLines(r.target, cart);
   const amount = Math.min(money(r.amount), base);
-  if (amount === 0) return emptyOutcome(base === 0 ? `nothing in ${targetText(r.target)} to discount` : 'the amount is zero');
+  if (amount === 0) return emptyOutcome(base === 0 ? nothingIn(r.target) : REWARD_EMPTY('the amount is zero'));
   return {
-    ...emptyOutcome(''),
+    ...emptyOutcome(NO_REASON),
     lines: spreadOver(indices, amount, cart),
     detail: { kind: 'fixed', amount, target: r.target },
   };
@@ -370,15 +402,15 @@ function computeTiered(r: Extract<Reward, { type: 'tiered_spend' }>, cart: CartV
   if (!best || best.saving === 0) {
     const next = nextTier(r.tiers, spend, base, 0);
     if (next) {
-      return emptyOutcome(`spend ${formatMoney(next.short, cart.currency)} more to get ${formatMoney(next.saving, cart.currency)} off`, {
+      return emptyOutcome(spendMore(next.short, next.saving, cart.currency, 'spend'), {
         spend: next.short,
         saving: next.saving,
       });
     }
-    return emptyOutcome(`nothing in ${targetText(target)} to discount`);
+    return emptyOutcome(nothingIn(target));
   }
   return {
-    ...emptyOutcome(''),
+    ...emptyOutcome(NO_REASON),
     lines: spreadOver(indices, best.saving, cart),
     detail: { kind: 'tier', minSpend: money(best.tier.minSpend), tier: best.tier, amount: best.saving },
   };
@@ -386,9 +418,9 @@ function computeTiered(r: Extract<Reward, { type: 'tiered_spend' }>, cart: CartV
 
 function computeFreeShipping(r: Extract<Reward, { type: 'free_shipping' }>, cart: CartView): Outcome {
   const amount = r.maxAmount === undefined ? cart.shippingLeft : Math.min(cart.shippingLeft, money(r.maxAmount));
-  if (amount === 0) return emptyOutcome('no shipping fee to discount');
+  if (amount === 0) return emptyOutcome(because('no shipping fee to discount', { code: 'no_shipping_fee' }));
   return {
-    ...emptyOutcome(''),
+    ...emptyOutcome(NO_REASON),
     shipping: amount,
     detail: { kind: 'shipping', amount, whole: amount === cart.shippingLeft },
   };
@@ -396,9 +428,9 @@ function computeFreeShipping(r: Extract<Reward, { type: 'free_shipping' }>, cart
 
 function computeGift(r: Extract<Reward, { type: 'gift' }>): Outcome {
   const quantity = count(r.quantity);
-  if (quantity === 0) return emptyOutcome('the gift quantity is zero');
+  if (quantity === 0) return emptyOutcome(REWARD_EMPTY('the gift quantity is zero'));
   return {
-    ...emptyOutcome(''),
+    ...emptyOutcome(NO_REASON),
     gifts: [{ variantId: r.variantId, quantity }],
     giftValue: money(r.giftValue) * quantity,
     detail: { kind: 'gift', quantity, variantId: r.variantId },
@@ -426,7 +458,7 @@ function computeBuyXGetY(r: Extract<Reward, { type: 'buy_x_get_y' }>, cart: Cart
   const x = count(r.buy.quantity);
   const y = count(r.get.quantity);
   const pct = scaledPercent(r.get.percent);
-  if (x === 0 || y === 0 || pct === 0) return emptyOutcome('the offer gives nothing');
+  if (x === 0 || y === 0 || pct === 0) return emptyOutcome(REWARD_EMPTY('the offer gives nothing'));
   let buyOnly = 0;
   let getOnly = 0;
   let shared = 0;
@@ -445,12 +477,12 @@ function computeBuyXGetY(r: Extract<Reward, { type: 'buy_x_get_y' }>, cart: Cart
   let k = Math.min(Math.floor((buyOnly + shared) / x), Math.floor((getOnly + shared) / y), Math.floor((buyOnly + getOnly + shared) / (x + y)));
   if (r.maxApplications !== undefined) k = Math.min(k, count(r.maxApplications));
   if (k === 0) {
-    if (r.maxApplications !== undefined && count(r.maxApplications) === 0) return emptyOutcome('the offer allows no applications');
+    if (r.maxApplications !== undefined && count(r.maxApplications) === 0) return emptyOutcome(REWARD_EMPTY('the offer allows no applications'));
     const items =
       shared > 0 || sameItems(r.buy.items, r.get.items)
         ? Math.max(x - (buyOnly + shared), y - (getOnly + shared), x + y - (buyOnly + getOnly + shared), 0)
         : Math.max(0, x - buyOnly) + Math.max(0, y - getOnly);
-    return emptyOutcome(`add ${items} more eligible item${items === 1 ? '' : 's'}`, { items });
+    return emptyOutcome(itemsMore(items, r, false), { items });
   }
   candidates.sort(cheapestUnitFirst);
   let need = k * y;
@@ -471,8 +503,8 @@ function computeBuyXGetY(r: Extract<Reward, { type: 'buy_x_get_y' }>, cart: Cart
     taken.push({ index: c.index, take });
   }
   lines.sort(byIndex);
-  if (lines.length === 0) return emptyOutcome('the discounted items are already free');
-  return { ...emptyOutcome(''), lines, detail: { kind: 'units', taken, percent: r.get.percent } };
+  if (lines.length === 0) return emptyOutcome(because('the discounted items are already free', { code: 'already_free' }));
+  return { ...emptyOutcome(NO_REASON), lines, detail: { kind: 'units', taken, percent: r.get.percent } };
 }
 
 /** The outcome in plain words: "1 × Áo thun free", "10% off the order, 50.000 ₫". */
@@ -586,26 +618,26 @@ function parseInstant(value: string, what: string, rule: PromotionRule): number 
  * The checks that do not depend on other promotions, in order: status and window, code, usage
  * limit, customer limit, budget. A 'scheduled' promotion whose start has passed counts as active.
  */
-function gateFailure(r: Ranked, nowMs: number, options: { ignoreCode?: boolean } = {}): { reason: NotAppliedReason; message: string } | null {
+function gateFailure(r: Ranked, nowMs: number, options: { ignoreCode?: boolean } = {}): { reason: NotAppliedReason; message: string; need: PromotionNeed } | null {
   const { rule } = r;
   const isScheduled = rule.status === 'scheduled' && rule.startsAt !== null;
-  if (rule.status !== 'active' && !isScheduled) return { reason: 'not_active', message: `the promotion is ${rule.status}` };
+  if (rule.status !== 'active' && !isScheduled) return { reason: 'not_active', message: `the promotion is ${rule.status}`, need: { code: 'not_active', status: rule.status } };
   if (rule.startsAt !== null && nowMs < parseInstant(rule.startsAt, 'startsAt', rule)) {
-    return { reason: 'outside_window', message: `starts at ${rule.startsAt}` };
+    return { reason: 'outside_window', message: `starts at ${rule.startsAt}`, need: { code: 'not_started', at: rule.startsAt } };
   }
   if (rule.endsAt !== null && nowMs >= parseInstant(rule.endsAt, 'endsAt', rule)) {
-    return { reason: 'outside_window', message: `ended at ${rule.endsAt}` };
+    return { reason: 'outside_window', message: `ended at ${rule.endsAt}`, need: { code: 'ended', at: rule.endsAt } };
   }
-  if (rule.requiresCode && r.code === null && !options.ignoreCode) return { reason: 'code_required', message: 'needs its promotion code' };
-  if (rule.usesLeft !== null && rule.usesLeft <= 0) return { reason: 'usage_limit_reached', message: 'no uses left' };
+  if (rule.requiresCode && r.code === null && !options.ignoreCode) return { reason: 'code_required', message: 'needs its promotion code', need: { code: 'code_required' } };
+  if (rule.usesLeft !== null && rule.usesLeft <= 0) return { reason: 'usage_limit_reached', message: 'no uses left', need: { code: 'usage_limit' } };
   if (rule.customerUsesLeft !== null && rule.customerUsesLeft <= 0) {
-    return { reason: 'customer_limit_reached', message: 'this customer has used it the maximum number of times' };
+    return { reason: 'customer_limit_reached', message: 'this customer has used it the maximum number of times', need: { code: 'customer_limit' } };
   }
-  if (rule.budgetLeft !== null && rule.budgetLeft <= 0) return { reason: 'budget_exhausted', message: 'its budget is used up' };
+  if (rule.budgetLeft !== null && rule.budgetLeft <= 0) return { reason: 'budget_exhausted', message: 'its budget is used up', need: { code: 'budget_exhausted' } };
   return null;
 }
 
-const ALWAYS: ConditionResult = { met: true, unmet: [], satisfied: [], spendShort: 0 };
+const ALWAYS: ConditionResult = { met: true, unmet: [], needs: [], satisfied: [], metNeeds: [], spendShort: 0 };
 
 function checkConditions(rule: PromotionRule, env: ConditionEnv): ConditionResult {
   return rule.conditions === null ? ALWAYS : evaluateIn(rule.conditions, env);
@@ -706,8 +738,8 @@ export function priceCart(input: PricingInput): PricingResult {
   const fullCart: CartView = { lines, values, remaining: values, shippingLeft: ctx.shippingFee, currency: ctx.currency };
 
   const rejected = new Map<number, NotApplied>();
-  const reject = (r: Ranked, reason: NotAppliedReason, message: string, missing?: NotApplied['missing']) => {
-    rejected.set(r.rank, { promotionId: r.rule.id, name: r.rule.name, reason, message, ...(missing ? { missing } : {}) });
+  const reject = (r: Ranked, reason: NotAppliedReason, message: string, needs: PromotionNeed[], missing?: NotApplied['missing']) => {
+    rejected.set(r.rank, { promotionId: r.rule.id, name: r.rule.name, reason, message, needs, ...(missing ? { missing } : {}) });
   };
 
   const combinables: Ranked[] = [];
@@ -715,14 +747,14 @@ export function priceCart(input: PricingInput): PricingResult {
   for (const r of ranked) {
     const gate = gateFailure(r, nowMs);
     if (gate) {
-      reject(r, gate.reason, gate.message);
+      reject(r, gate.reason, gate.message, [gate.need]);
       continue;
     }
     const cond = checkConditions(r.rule, env);
     if (!cond.met) {
       const short = cond.spendShort;
       const missing = short !== null && short > 0 ? { spend: short, saving: estimateSaving(r.rule, fullCart, short) } : undefined;
-      reject(r, 'conditions_not_met', cond.unmet.join('; '), missing);
+      reject(r, 'conditions_not_met', cond.unmet.join('; '), cond.needs, missing);
       continue;
     }
     (r.rule.stacking === 'exclusive' ? exclusives : combinables).push(r);
@@ -735,8 +767,10 @@ export function priceCart(input: PricingInput): PricingResult {
   for (const r of combinables) {
     const outcome = computeOutcome(r.rule, comboCart);
     if (!hasEffect(outcome)) {
-      const why = combo.members.length > 0 && outcome.why.startsWith('nothing in') ? `${outcome.why} after the promotions applied before it` : outcome.why;
-      reject(r, 'nothing_to_discount', why, outcome.missing);
+      const after = combo.members.length > 0 && outcome.need?.code === 'nothing_to_discount';
+      const why = after ? `${outcome.why} after the promotions applied before it` : outcome.why;
+      const need = after && outcome.need ? { ...outcome.need, afterOthers: true as const } : outcome.need;
+      reject(r, 'nothing_to_discount', why, need ? [need] : [], outcome.missing);
       continue;
     }
     for (const l of outcome.lines) remaining[l.index] = (remaining[l.index] ?? 0) - l.amount;
@@ -751,7 +785,7 @@ export function priceCart(input: PricingInput): PricingResult {
   for (const r of exclusives) {
     const outcome = computeOutcome(r.rule, fullCart);
     if (!hasEffect(outcome)) {
-      reject(r, 'nothing_to_discount', outcome.why, outcome.missing);
+      reject(r, 'nothing_to_discount', outcome.why, outcome.need ? [outcome.need] : [], outcome.missing);
       continue;
     }
     const members = [{ ranked: r, outcome }];
@@ -771,9 +805,10 @@ export function priceCart(input: PricingInput): PricingResult {
       const versus = `${formatMoney(winner.saving, ctx.currency)} vs ${formatMoney(o.saving, ctx.currency)}`;
       const tie = winner.saving === o.saving;
       const edge = together ? (tie ? 'save as much and rank higher' : 'save more') : tie ? 'saves as much and ranks higher' : 'saves more';
+      const need: PromotionNeed = { code: 'lost_to', winner: together ? null : (winner.members[0]?.ranked.rule.name ?? ''), winnerSaving: winner.saving, saving: o.saving, tie };
       for (const m of o.members) {
-        if (o === combo) reject(m.ranked, 'not_best_combination', `exclusive promotion ${winnerName} applies alone and ${edge} (${versus})`);
-        else reject(m.ranked, 'exclusive_lost', `cannot be combined; ${winnerName} ${edge} (${versus})`);
+        if (o === combo) reject(m.ranked, 'not_best_combination', `exclusive promotion ${winnerName} applies alone and ${edge} (${versus})`, [need]);
+        else reject(m.ranked, 'exclusive_lost', `cannot be combined; ${winnerName} ${edge} (${versus})`, [need]);
       }
     }
   }
@@ -844,24 +879,27 @@ function rewardSummary(reward: Reward, currency: string): string {
   }
 }
 
-/** What the reward itself still needs on this cart (items, spend), in words. */
-function rewardMissing(rule: PromotionRule, cart: CartView, outcome: Outcome): string[] {
+/** What the reward itself still needs on this cart (items, spend), in words and as needs. */
+function rewardMissing(rule: PromotionRule, cart: CartView, outcome: Outcome): Because[] {
   if (hasEffect(outcome)) return [];
   const r = rule.reward;
   const currency = cart.currency;
+  const asIs: Because = { text: outcome.why, need: outcome.need };
   switch (r.type) {
     case 'percentage':
     case 'fixed':
-      if (targetLines(r.target, cart).base > 0) return [outcome.why];
-      return [r.target.scope === 'order' ? 'add items to the cart' : `add items from ${targetText(r.target)} to the cart`];
+      if (targetLines(r.target, cart).base > 0) return [asIs];
+      return [
+        r.target.scope === 'order'
+          ? because('add items to the cart', { code: 'empty_cart' })
+          : because(`add items from ${targetText(r.target)} to the cart`, { code: 'add_items', scope: r.target.scope }),
+      ];
     case 'tiered_spend':
-      if (outcome.missing?.spend !== undefined) {
-        return [`add ${formatMoney(outcome.missing.spend, currency)} more to get ${formatMoney(outcome.missing.saving ?? 0, currency)} off`];
-      }
-      return ['add eligible items to the cart'];
+      if (outcome.missing?.spend !== undefined) return [spendMore(outcome.missing.spend, outcome.missing.saving ?? 0, currency, 'add')];
+      return [because('add eligible items to the cart', { code: 'add_items', scope: 'eligible' })];
     case 'buy_x_get_y': {
       const items = outcome.missing?.items;
-      return items === undefined ? [outcome.why] : [`add ${items} more eligible item${items === 1 ? '' : 's'} to get ${r.get.quantity} ${r.get.percent >= 100 ? 'free' : `at ${r.get.percent}% off`}`];
+      return items === undefined ? [asIs] : [itemsMore(items, r, true)];
     }
     case 'free_shipping':
     case 'gift':
@@ -894,22 +932,29 @@ export function offersFor(input: PricingInput): Offer[] {
 
     const cond = checkConditions(rule, env);
     const outcome = computeOutcome(rule, cart);
-    const missing: string[] = [];
-    if (needsCode) missing.push('enter the promotion code');
+    // Each reason in words and as a need, made together (see `because`).
+    const reasons: Because[] = [];
+    if (needsCode) reasons.push(because('enter the promotion code', { code: 'code_required' }));
 
     const short = cond.spendShort;
     const spendGap = !cond.met && short !== null && short > 0;
     let potential = spendGap ? estimateSaving(rule, cart, short) : 0;
-    for (const text of cond.unmet) {
-      if (spendGap && /^spend .+ more$/.test(text)) continue;
-      missing.push(text);
-    }
+    cond.unmet.forEach((text, i) => {
+      const need = cond.needs[i] ?? null;
+      // The condition's "spend X more" is said once, with what it gets, below.
+      if (spendGap && need?.code === 'spend_more') return;
+      reasons.push({ text, need });
+    });
     if (spendGap) {
-      const get = potential > 0 ? ` to get ${formatMoney(potential, ctx.currency)} off` : ' to qualify';
-      missing.unshift(`add ${formatMoney(short, ctx.currency)} more${get}`);
+      reasons.unshift(
+        potential > 0
+          ? spendMore(short, potential, ctx.currency, 'add')
+          : because(`add ${formatMoney(short, ctx.currency)} more to qualify`, { code: 'spend_more', amount: short }),
+      );
     }
-    const fromReward = spendGap ? [] : rewardMissing(rule, cart, outcome);
-    missing.push(...fromReward);
+    if (!spendGap) reasons.push(...rewardMissing(rule, cart, outcome));
+    const missing = reasons.map((x) => x.text);
+    const needs = reasons.flatMap((x) => (x.need ? [x.need] : []));
 
     const eligible = missing.length === 0;
     const saving = eligible ? moneyOff(outcome) : 0;
@@ -935,7 +980,9 @@ export function offersFor(input: PricingInput): Offer[] {
       saving,
       potentialSaving: potential,
       conditionsMet: cond.satisfied,
+      met: cond.metNeeds,
       missing,
+      needs,
       message,
     });
   }

@@ -13,4 +13,6 @@ export {
   type Promotion,
 } from './promotions.service';
 export { customerFacts, offers, price, priceForOrder, type CodeOutcome, type Priced, type PriceInput } from './pricing';
-export type { AppliedPromotion, NotApplied, Offer, PricingResult } from './promotions.types';
+export type { AppliedPromotion, NotApplied, Offer, PricingResult, PromotionNeed } from './promotions.types';
+export { PROMOTION_NEED_CODES } from './promotions.types';
+export { PromotionNeedSchema, PromotionNeedsSchema } from './needs.schema';

@@ -9,8 +9,8 @@ import { getPurchaseFacts } from '../orders';
 import { findTimelineProfileIds, getProfileTraits } from '../profiles';
 import { getWorkspace } from '../workspaces';
 import { offersFor, priceCart } from './engine';
-import type { CustomerFacts, Offer, PricingLine, PricingResult, PromotionRule } from './promotions.types';
-import { hasLiveRules, loadRules, lockCodes, resolveCodes, type CodeDenial } from './promotions.service';
+import type { CustomerFacts, Offer, PricingLine, PricingResult, PromotionNeed, PromotionRule } from './promotions.types';
+import { hasLiveRules, loadRules, lockCodes, resolveCodes, type DeniedCode } from './promotions.service';
 
 export interface PriceInput {
   workspaceId: string;
@@ -35,6 +35,8 @@ export interface CodeOutcome {
   promotionId: string | null;
   reason: string | null;
   message: string | null;
+  /** `message` in machine-readable form (empty when the code applied). */
+  needs: PromotionNeed[];
 }
 
 export interface Priced {
@@ -86,7 +88,7 @@ export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
   const workspace = await getWorkspace(ex, input.workspaceId);
   const live = input.codes.length > 0 || (await hasLiveRules(ex, input.workspaceId));
   const { facts, profileIds } = await customerFacts(ex, input.workspaceId, live ? input.profileId : null, input.profileIds, input.concurrentReads);
-  const codes = input.codes.length > 0 ? await resolveCodes(ex, input.workspaceId, input.codes, now) : { valid: [], denied: [] as { code: string; reason: CodeDenial; message: string }[] };
+  const codes = input.codes.length > 0 ? await resolveCodes(ex, input.workspaceId, input.codes, now) : { valid: [], denied: [] as DeniedCode[] };
   const rules = await loadRules(ex, { workspaceId: input.workspaceId, profileIds, now, ...(input.lockPromotionIds ? { lockIds: input.lockPromotionIds } : {}) });
   const result = priceCart({
     lines: pricingLines(input.lines),
@@ -97,11 +99,18 @@ export async function price(ex: Executor, input: PriceInput): Promise<Priced> {
   const applied = new Set(result.applied.map((a) => a.code).filter((c): c is string => c !== null));
   const outcomes: CodeOutcome[] = [
     ...codes.valid.map((c): CodeOutcome => {
-      if (applied.has(c.code)) return { code: c.code, status: 'applied', promotionId: c.promotionId, reason: null, message: null };
+      if (applied.has(c.code)) return { code: c.code, status: 'applied', promotionId: c.promotionId, reason: null, message: null, needs: [] };
       const why = result.notApplied.find((n) => n.promotionId === c.promotionId);
-      return { code: c.code, status: 'not_applied', promotionId: c.promotionId, reason: why?.reason ?? 'not_applied', message: why?.message ?? 'The promotion does not apply to this cart' };
+      return {
+        code: c.code,
+        status: 'not_applied',
+        promotionId: c.promotionId,
+        reason: why?.reason ?? 'not_applied',
+        message: why?.message ?? 'The promotion does not apply to this cart',
+        needs: why?.needs ?? [],
+      };
     }),
-    ...codes.denied.map((d): CodeOutcome => ({ code: d.code, status: 'denied', promotionId: null, reason: d.reason, message: d.message })),
+    ...codes.denied.map((d): CodeOutcome => ({ code: d.code, status: 'denied', promotionId: null, reason: d.reason, message: d.message, needs: [d.need] })),
   ];
   return { result, codes: outcomes, rules, customer: facts };
 }

@@ -17,7 +17,7 @@ import { AppError } from '../../platform/errors';
 import { newId, randomSecret } from '../../platform/ids';
 import { assertCatalogIdsExist } from '../catalog';
 import { recordEvents } from '../ingest';
-import type { Condition, PromotionRule, PromotionStatus, Reward } from './promotions.types';
+import type { Condition, PromotionNeed, PromotionRule, PromotionStatus, Reward } from './promotions.types';
 import { emptyReferences, parseCondition, parseReward, validated } from './promotions.validate';
 import * as repo from './promotions.repo';
 
@@ -295,28 +295,41 @@ export async function listCodes(ex: Executor, workspaceId: string, promotionId: 
 /** Why a code cannot be used now. */
 export type CodeDenial = 'unknown_code' | 'code_used_up' | 'promotion_not_active' | 'promotion_ended' | 'promotion_scheduled';
 
+/** A denied code: the reason, in words and as a need (for clients in other languages). */
+export interface DeniedCode {
+  code: string;
+  reason: CodeDenial;
+  message: string;
+  need: PromotionNeed;
+}
+
 /** Map entered codes to their promotions; the rest get a reason. */
 export async function resolveCodes(
   ex: Executor,
   workspaceId: string,
   codes: string[],
   now = new Date(),
-): Promise<{ valid: { code: string; promotionId: string }[]; denied: { code: string; reason: CodeDenial; message: string }[] }> {
+): Promise<{ valid: { code: string; promotionId: string }[]; denied: DeniedCode[] }> {
   const normalized = [...new Set(codes.map(normalizeCode))];
   const found = new Map((await repo.selectCodes(ex, workspaceId, normalized)).map((c) => [c.code, c]));
   const promos = new Map((await repo.selectPromotions(ex, workspaceId, { ids: [...new Set([...found.values()].map((c) => c.promotion_id))] })).map((p) => [p.id, p]));
   const valid: { code: string; promotionId: string }[] = [];
-  const denied: { code: string; reason: CodeDenial; message: string }[] = [];
+  const denied: DeniedCode[] = [];
   for (const code of normalized) {
     const c = found.get(code);
     const p = c ? promos.get(c.promotion_id) : undefined;
-    if (!c || !p) denied.push({ code, reason: 'unknown_code', message: `There is no code ${code}` });
-    else if (c.max_uses !== null && c.uses >= c.max_uses) denied.push({ code, reason: 'code_used_up', message: `Code ${code} has already been used` });
+    if (!c || !p) denied.push({ code, reason: 'unknown_code', message: `There is no code ${code}`, need: { code: 'code_unknown' } });
+    else if (c.max_uses !== null && c.uses >= c.max_uses) denied.push({ code, reason: 'code_used_up', message: `Code ${code} has already been used`, need: { code: 'code_used_up' } });
     else {
       const status = shownStatus(p, now);
-      if (status === 'ended') denied.push({ code, reason: 'promotion_ended', message: `Code ${code}: the promotion has ended` });
-      else if (status === 'scheduled') denied.push({ code, reason: 'promotion_scheduled', message: `Code ${code}: the promotion starts ${iso(p.starts_at)}` });
-      else if (status !== 'active') denied.push({ code, reason: 'promotion_not_active', message: `Code ${code}: the promotion is not running` });
+      if (status === 'ended') {
+        const need: PromotionNeed = p.ends_at !== null ? { code: 'ended', at: iso(p.ends_at) ?? '' } : { code: 'not_active', status };
+        denied.push({ code, reason: 'promotion_ended', message: `Code ${code}: the promotion has ended`, need });
+      } else if (status === 'scheduled') {
+        denied.push({ code, reason: 'promotion_scheduled', message: `Code ${code}: the promotion starts ${iso(p.starts_at)}`, need: { code: 'not_started', at: iso(p.starts_at) ?? '' } });
+      } else if (status !== 'active') {
+        denied.push({ code, reason: 'promotion_not_active', message: `Code ${code}: the promotion is not running`, need: { code: 'not_active', status } });
+      }
       else valid.push({ code, promotionId: p.id });
     }
   }

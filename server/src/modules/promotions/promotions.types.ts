@@ -120,6 +120,95 @@ export interface PricingContext {
   codes: { code: string; promotionId: string }[];
 }
 
+/**
+ * The machine-readable form of every reason the engine gives in words (`NotApplied.message`,
+ * `Offer.missing`, `Offer.conditionsMet`), for clients that speak another language than the
+ * English messages. Conditions are stated positively ("tier gold"); `negate: true` means the
+ * opposite is required (a `not` condition). Money is integer minor units of the currency.
+ */
+export type PromotionNeed =
+  // --- conditions (conditions.ts), positive form
+  | { code: 'channel'; values: string[]; negate?: true }
+  | { code: 'channel_type'; values: string[]; negate?: true }
+  | { code: 'schedule'; daysOfWeek?: number[]; fromHour?: number; toHour?: number; negate?: true }
+  | { code: 'tier'; values: string[]; negate?: true }
+  | { code: 'first_order'; negate?: true }
+  | { code: 'birthday_month'; negate?: true }
+  | { code: 'birthday_missing' }
+  | { code: 'bought_category'; categoryIds: string[]; withinDays: number; negate?: true }
+  | { code: 'total_spent'; amount: number; negate?: true }
+  | { code: 'order_count'; count: number; negate?: true }
+  | { code: 'last_store'; values: string[]; negate?: true }
+  | { code: 'cart_subtotal'; amount: number; negate?: true }
+  | { code: 'trait'; key: string; op: TraitOp; value?: unknown; negate?: true }
+  | { code: 'all_of'; items: PromotionNeed[]; negate?: true }
+  | { code: 'any_of'; items: PromotionNeed[]; negate?: true }
+  // --- the cart and the reward (engine.ts)
+  | { code: 'spend_more'; amount: number; saving?: number }
+  | { code: 'items_more'; count: number; free?: number; discounted?: number; percent?: number }
+  | { code: 'empty_cart' }
+  | { code: 'add_items'; scope: 'products' | 'categories' | 'eligible' }
+  | { code: 'nothing_to_discount'; scope: Target['scope']; afterOthers?: true }
+  | { code: 'rounds_to_nothing'; percent: number; amount: number }
+  | { code: 'reward_empty' }
+  | { code: 'already_free' }
+  | { code: 'no_shipping_fee' }
+  // --- gates and stacking (engine.ts), codes (pricing.ts)
+  | { code: 'code_required' }
+  | { code: 'not_active'; status: PromotionStatus }
+  | { code: 'not_started'; at: string }
+  | { code: 'ended'; at: string }
+  | { code: 'usage_limit' }
+  | { code: 'customer_limit' }
+  | { code: 'budget_exhausted' }
+  | { code: 'lost_to'; winner: string | null; winnerSaving: number; saving: number; tie: boolean }
+  | { code: 'code_unknown' }
+  | { code: 'code_used_up' };
+
+export type PromotionNeedCode = PromotionNeed['code'];
+
+/** Every need code, for schemas and exhaustive tests. */
+export const PROMOTION_NEED_CODES = [
+  'channel',
+  'channel_type',
+  'schedule',
+  'tier',
+  'first_order',
+  'birthday_month',
+  'birthday_missing',
+  'bought_category',
+  'total_spent',
+  'order_count',
+  'last_store',
+  'cart_subtotal',
+  'trait',
+  'all_of',
+  'any_of',
+  'spend_more',
+  'items_more',
+  'empty_cart',
+  'add_items',
+  'nothing_to_discount',
+  'rounds_to_nothing',
+  'reward_empty',
+  'already_free',
+  'no_shipping_fee',
+  'code_required',
+  'not_active',
+  'not_started',
+  'ended',
+  'usage_limit',
+  'customer_limit',
+  'budget_exhausted',
+  'lost_to',
+  'code_unknown',
+  'code_used_up',
+] as const satisfies readonly PromotionNeedCode[];
+
+// Compile-time: the list above names every code of the union.
+type MissingNeedCodes = Exclude<PromotionNeedCode, (typeof PROMOTION_NEED_CODES)[number]>;
+export const NEED_CODES_COMPLETE: [MissingNeedCodes] extends [never] ? true : never = true;
+
 /** Why a promotion did not apply; stable codes for APIs, with a human message. */
 export type NotAppliedReason =
   | 'not_active'
@@ -155,6 +244,8 @@ export interface NotApplied {
   name: string;
   reason: NotAppliedReason;
   message: string;
+  /** `message` in machine-readable form, one entry per reason. */
+  needs: PromotionNeed[];
   /** For conditions on spend: how much more to spend to qualify, and what it would save. */
   missing?: { spend?: number; saving?: number; items?: number };
 }
@@ -185,7 +276,11 @@ export interface Offer {
   potentialSaving: number;
   /** Conditions already met, in plain words. */
   conditionsMet: string[];
+  /** `conditionsMet` in machine-readable form, entry for entry. */
+  met: PromotionNeed[];
   /** What is still needed, e.g. "add 150.000 ₫ more to get 100.000 ₫ off". */
   missing: string[];
+  /** `missing` in machine-readable form, entry for entry. */
+  needs: PromotionNeed[];
   message: string;
 }

@@ -10,6 +10,7 @@ import { ErrorBlock, Loading } from '../../../components/page';
 import { useLiveCart, useSalesChannels, type Cart, type LiveState, type SalesChannel } from '../../../hooks/api/customers';
 import { useFormat } from '../../../lib/format';
 import { useT } from '../../../lib/i18n';
+import { useDescribeNeeds } from '../../../lib/promotion-needs';
 import { customersMessages } from '../../../i18n/customers';
 import { useChannelName } from '../customer-bits';
 import { Totals } from './orders-card';
@@ -72,6 +73,7 @@ export function CartCard({ id }: { id: string }) {
 
 function CartBody({ cart, channels }: { cart: Cart; channels: Map<string, SalesChannel> }) {
   const t = useT(customersMessages);
+  const say = useDescribeNeeds();
   const f = useFormat();
   const channelName = useChannelName();
   const c = cart.currency;
@@ -202,7 +204,7 @@ function CartBody({ cart, channels }: { cart: Cart; channels: Map<string, SalesC
                   tt="none"
                   variant="light"
                   color={code.status === 'applied' ? 'teal' : code.status === 'denied' ? 'red' : 'yellow'}
-                  title={code.message ?? undefined}
+                  title={say(code.needs, code.message).join('; ') || undefined}
                 >
                   {code.code} · {t(`code_${code.status}`)}
                 </Badge>

@@ -7,12 +7,14 @@ import { ErrorBlock, Loading } from '../../../components/page';
 import { useCart, useOffers, useSalesChannels } from '../../../hooks/api/customers';
 import { useFormat } from '../../../lib/format';
 import { useT } from '../../../lib/i18n';
+import { useDescribeNeeds } from '../../../lib/promotion-needs';
 import { customersMessages } from '../../../i18n/customers';
 import { SectionCard } from './profile-cards';
 
 export function OffersCard({ id }: { id: string }) {
   const t = useT(customersMessages);
   const f = useFormat();
+  const say = useDescribeNeeds();
   const channels = useSalesChannels();
   const cart = useCart(id).data;
   const cartChannel = cart?.channelId ?? null;
@@ -87,14 +89,14 @@ export function OffersCard({ id }: { id: string }) {
                   {o.saving > 0 ? t('saving', { money: f.money(o.saving, offers.data.currency) }) : t('potential', { money: f.money(o.potentialSaving, offers.data.currency) })}
                 </Text>
               )}
-              {o.conditionsMet.map((c) => (
-                <Group key={`met-${c}`} gap={6} wrap="nowrap" mt={4} align="flex-start">
+              {say(o.met, o.conditionsMet).map((c, i) => (
+                <Group key={`met-${i}`} gap={6} wrap="nowrap" mt={4} align="flex-start" data-testid="offer-met">
                   <IconCheck size={14} color="var(--mantine-color-teal-6)" style={{ flexShrink: 0, marginTop: 3 }} aria-label={t('met')} />
                   <Text size="xs">{c}</Text>
                 </Group>
               ))}
-              {o.missing.map((m) => (
-                <Group key={`missing-${m}`} gap={6} wrap="nowrap" mt={4} align="flex-start">
+              {say(o.needs, o.missing).map((m, i) => (
+                <Group key={`missing-${i}`} gap={6} wrap="nowrap" mt={4} align="flex-start" data-testid="offer-need" data-code={o.needs[i]?.code}>
                   <IconX size={14} color="var(--mantine-color-orange-6)" style={{ flexShrink: 0, marginTop: 3 }} aria-label={t('missing')} />
                   <Text size="xs">{m}</Text>
                 </Group>
