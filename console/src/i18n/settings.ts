@@ -231,7 +231,6 @@ export const settingsMessages = defineMessages({
 
 export const inviteMessages = defineMessages({
   vi: {
-    tagline: 'Một khách hàng trên mọi kênh',
     title: 'Chào mừng bạn đến với Omni',
     subtitle: 'Đặt tên và mật khẩu để bắt đầu.',
     name: 'Họ tên',
@@ -249,7 +248,6 @@ export const inviteMessages = defineMessages({
     goSignIn: 'Về trang đăng nhập',
   },
   en: {
-    tagline: 'One customer across every channel',
     title: 'Welcome to Omni',
     subtitle: 'Set your name and password to get started.',
     name: 'Name',

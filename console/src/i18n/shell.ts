@@ -25,6 +25,7 @@ export const shellMessages = defineMessages({
     signIn: 'Đăng nhập',
     signInFailed: 'Email hoặc mật khẩu không đúng',
     required: 'Bắt buộc',
+    cancel: 'Huỷ',
   },
   en: {
     dashboard: 'Dashboard',
@@ -50,5 +51,6 @@ export const shellMessages = defineMessages({
     signIn: 'Sign in',
     signInFailed: 'Wrong email or password',
     required: 'Required',
+    cancel: 'Cancel',
   },
 });

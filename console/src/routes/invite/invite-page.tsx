@@ -1,13 +1,13 @@
 /** /invite?token=…: the invited person picks their name and password, and is signed in. */
 import { useState } from 'react';
-import { Alert, Button, Center, Group, Paper, PasswordInput, Progress, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
-import { IconCircles, IconMailOpened } from '@tabler/icons-react';
+import { Alert, Button, Group, PasswordInput, Progress, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { IconMailOpened } from '@tabler/icons-react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useAcceptInvite } from '../../hooks/api/settings';
 import { ApiError } from '../../lib/api';
 import { useT } from '../../lib/i18n';
 import { inviteMessages } from '../../i18n/settings';
-import { LanguageSwitch } from '../../components/language-switch';
+import { AuthFrame } from '../../components/auth-frame';
 
 const MIN = 10;
 
@@ -28,96 +28,76 @@ export function InvitePage() {
   const expired = failed instanceof ApiError && failed.status === 401;
 
   return (
-    <Center mih="100vh" bg="gray.0" p="md">
-      <Stack w={420} gap="lg">
-        <Group justify="space-between">
-          <Group gap="xs">
-            <ThemeIcon size={34} radius="xl">
-              <IconCircles size={20} />
-            </ThemeIcon>
+    <AuthFrame width={420}>
+      {!token ? (
+        <Stack>
+          <Title order={3}>{t('noTokenTitle')}</Title>
+          <Text size="sm" c="dimmed">
+            {t('noToken')}
+          </Text>
+          <Button variant="light" onClick={() => navigate('/')}>
+            {t('goSignIn')}
+          </Button>
+        </Stack>
+      ) : (
+        <form
+          data-testid="invite-accept-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setTouched(true);
+            if (tooShort || mismatch) return;
+            accept.mutate(
+              { token, password, ...(name.trim() ? { name: name.trim() } : {}) },
+              { onSuccess: () => navigate('/', { replace: true }) },
+            );
+          }}
+        >
+          <Stack>
+            <Group gap="sm" wrap="nowrap">
+              <ThemeIcon size={40} radius="xl" variant="light">
+                <IconMailOpened size={22} />
+              </ThemeIcon>
+              <div>
+                <Title order={4}>{t('title')}</Title>
+                <Text size="sm" c="dimmed">
+                  {t('subtitle')}
+                </Text>
+              </div>
+            </Group>
+            {failed && (
+              <Alert color="red" variant="light" data-testid="invite-error">
+                {expired ? t('expired') : failed.message}
+              </Alert>
+            )}
+            <TextInput label={t('name')} description={t('nameHint')} placeholder={t('namePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" name="name" />
             <div>
-              <Text fw={700} size="lg" lh={1}>
-                Omni
-              </Text>
-              <Text size="xs" c="dimmed">
-                {t('tagline')}
-              </Text>
+              <PasswordInput
+                label={t('password')}
+                withAsterisk
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                autoComplete="new-password"
+                name="password"
+                error={touched && tooShort ? t('tooShort', { n: MIN }) : undefined}
+                description={t('passwordHint', { n: MIN })}
+              />
+              <Progress value={Math.min((password.length / MIN) * 100, 100)} color={tooShort ? 'orange' : 'teal'} size={4} mt={6} aria-hidden />
             </div>
-          </Group>
-          <LanguageSwitch />
-        </Group>
-        <Paper withBorder shadow="sm" radius="md" p="xl">
-          {!token ? (
-            <Stack>
-              <Title order={3}>{t('noTokenTitle')}</Title>
-              <Text size="sm" c="dimmed">
-                {t('noToken')}
-              </Text>
-              <Button variant="light" onClick={() => navigate('/')}>
-                {t('goSignIn')}
-              </Button>
-            </Stack>
-          ) : (
-            <form
-              data-testid="invite-accept-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                setTouched(true);
-                if (tooShort || mismatch) return;
-                accept.mutate(
-                  { token, password, ...(name.trim() ? { name: name.trim() } : {}) },
-                  { onSuccess: () => navigate('/', { replace: true }) },
-                );
-              }}
-            >
-              <Stack>
-                <Group gap="sm" wrap="nowrap">
-                  <ThemeIcon size={40} radius="xl" variant="light">
-                    <IconMailOpened size={22} />
-                  </ThemeIcon>
-                  <div>
-                    <Title order={4}>{t('title')}</Title>
-                    <Text size="sm" c="dimmed">
-                      {t('subtitle')}
-                    </Text>
-                  </div>
-                </Group>
-                {failed && (
-                  <Alert color="red" variant="light" data-testid="invite-error">
-                    {expired ? t('expired') : failed.message}
-                  </Alert>
-                )}
-                <TextInput label={t('name')} description={t('nameHint')} placeholder={t('namePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" name="name" />
-                <div>
-                  <PasswordInput
-                    label={t('password')}
-                    withAsterisk
-                    value={password}
-                    onChange={(e) => setPassword(e.currentTarget.value)}
-                    autoComplete="new-password"
-                    name="password"
-                    error={touched && tooShort ? t('tooShort', { n: MIN }) : undefined}
-                    description={t('passwordHint', { n: MIN })}
-                  />
-                  <Progress value={Math.min((password.length / MIN) * 100, 100)} color={tooShort ? 'orange' : 'teal'} size={4} mt={6} aria-hidden />
-                </div>
-                <PasswordInput
-                  label={t('repeat')}
-                  withAsterisk
-                  value={repeat}
-                  onChange={(e) => setRepeat(e.currentTarget.value)}
-                  autoComplete="new-password"
-                  name="repeat"
-                  error={touched && mismatch ? t('mismatch') : undefined}
-                />
-                <Button type="submit" loading={accept.isPending} fullWidth data-testid="invite-accept">
-                  {t('submit')}
-                </Button>
-              </Stack>
-            </form>
-          )}
-        </Paper>
-      </Stack>
-    </Center>
+            <PasswordInput
+              label={t('repeat')}
+              withAsterisk
+              value={repeat}
+              onChange={(e) => setRepeat(e.currentTarget.value)}
+              autoComplete="new-password"
+              name="repeat"
+              error={touched && mismatch ? t('mismatch') : undefined}
+            />
+            <Button type="submit" loading={accept.isPending} fullWidth data-testid="invite-accept">
+              {t('submit')}
+            </Button>
+          </Stack>
+        </form>
+      )}
+    </AuthFrame>
   );
 }

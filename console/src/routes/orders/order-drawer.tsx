@@ -1,9 +1,10 @@
 /** One order: lines, discounts, shipping, status history and the status changes allowed now (with confirmation). */
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Divider, Drawer, Group, Modal, SimpleGrid, Stack, Table, Text, Textarea, Timeline } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Divider, Drawer, Group, Modal, SimpleGrid, Stack, Text, Textarea, Timeline } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconArrowBackUp, IconCash, IconCircleCheck, IconLock, IconPackage, IconShoppingCart, IconX } from '@tabler/icons-react';
 import { useParams } from 'react-router-dom';
+import { OrderLinesTable } from '../../components/order-lines';
 import { ErrorBlock, Loading, errorMessage } from '../../components/page';
 import { useLocations } from '../../hooks/api/catalog';
 import { NEXT_STATUS, useOrder, useTransitionOrder, type Order, type OrderStatus } from '../../hooks/api/orders';
@@ -148,46 +149,7 @@ function OrderBody({ order }: { order: Order }) {
         <Text fw={600} p="md" pb={0}>
           {t('lines')}
         </Text>
-        <Table.ScrollContainer minWidth={620}>
-          <Table verticalSpacing="xs" fz="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('colProduct')}</Table.Th>
-                <Table.Th ta="right">{t('colQty')}</Table.Th>
-                <Table.Th ta="right">{t('colUnit')}</Table.Th>
-                <Table.Th ta="right">{t('colLineDiscount')}</Table.Th>
-                <Table.Th ta="right">{t('colLineTotal')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {order.lines.map((l) => (
-                <Table.Tr key={l.lineNo}>
-                  <Table.Td>
-                    <Text size="sm" fw={500}>
-                      {l.title}
-                    </Text>
-                    <Text size="xs" c="dimmed">
-                      <Text span ff="monospace" size="xs">
-                        {l.sku}
-                      </Text>{' '}
-                      · {t('colFrom')}: {locationName(l.locationId)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">{f.number(l.quantity)}</Table.Td>
-                  <Table.Td ta="right">{f.money(l.unitPrice, order.currency)}</Table.Td>
-                  <Table.Td ta="right">
-                    <Text size="sm" c={l.discount > 0 ? 'red' : 'dimmed'}>
-                      {l.discount > 0 ? `−${f.money(l.discount, order.currency)}` : '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right" fw={500}>
-                    {f.money(l.total, order.currency)}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <OrderLinesTable lines={order.lines} currency={order.currency} from={locationName} />
         <Divider />
         <Stack gap={4} p="md" align="flex-end">
           {[

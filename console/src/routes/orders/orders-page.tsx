@@ -7,10 +7,12 @@
  */
 import { Button, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { IconFilterOff, IconReceipt } from '@tabler/icons-react';
-import { Route, Routes, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { LoadMore } from '../../components/list-tools';
 import { EmptyState, ErrorBlock, Loading, PageHeader } from '../../components/page';
 import { useChannels } from '../../hooks/api/catalog';
 import { ORDER_STATUSES, useOrders, type OrderStatus } from '../../hooks/api/orders';
+import { useUrlFilters } from '../../hooks/url-filters';
 import { ordersMessages } from '../../i18n/orders';
 import { useFormat } from '../../lib/format';
 import { useT } from '../../lib/i18n';
@@ -24,7 +26,7 @@ export function OrdersPage() {
   const f = useFormat();
   const navigate = useNavigate();
   const { search } = useLocation();
-  const [params, setParams] = useSearchParams();
+  const { params, setParam, clearParams } = useUrlFilters();
   const channelId = params.get('channel');
   const statusParam = params.get('status');
   const status = isStatus(statusParam) ? statusParam : null;
@@ -32,16 +34,6 @@ export function OrdersPage() {
   const orders = useOrders({ channelId, status });
   const rows = orders.data?.pages.flatMap((p) => p.data) ?? [];
   const filtered = !!channelId || !!status;
-  const setParam = (name: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
 
   return (
     <>
@@ -87,7 +79,7 @@ export function OrdersPage() {
               title={t('noMatchTitle')}
               description={t('noMatchText')}
               action={
-                <Button variant="light" onClick={() => setParams({}, { replace: true })}>
+                <Button variant="light" onClick={clearParams}>
                   {t('clearFilters')}
                 </Button>
               }
@@ -162,13 +154,7 @@ export function OrdersPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            {orders.hasNextPage && (
-              <Group justify="center" p="sm">
-                <Button variant="subtle" loading={orders.isFetchingNextPage} onClick={() => void orders.fetchNextPage()}>
-                  {t('loadMore')}
-                </Button>
-              </Group>
-            )}
+            <LoadMore query={orders} label={t('loadMore')} />
           </Card>
         )}
       </Stack>

@@ -1,8 +1,9 @@
 /** Categories: add, rename, delete (only when no product uses it). */
 import { useState } from 'react';
-import { ActionIcon, Alert, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Card, Group, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconCategory, IconCheck, IconPencil, IconPlus, IconTrash, IconX } from '@tabler/icons-react';
+import { ConfirmModal } from '../../../components/confirm-button';
 import { EmptyState, ErrorBlock, Loading, errorMessage } from '../../../components/page';
 import { useCategories, useCreateCategory, useDeleteCategory, useUpdateCategory, type Category } from '../../../hooks/api/catalog';
 import { useCan } from '../../../hooks/api/session';
@@ -129,34 +130,24 @@ export function CategoriesPage() {
           </Table>
         </Card>
       )}
-      <Modal opened={!!deleting} onClose={() => setDeleting(null)} title={<Text fw={600}>{t('deleteCategoryTitle', { name: deleting?.name ?? '' })}</Text>} centered>
-        <Text size="sm">{t('deleteCategoryText')}</Text>
-        {remove.isError && (
-          <Alert color="red" mt="sm">
-            {errorMessage(remove.error)}
-          </Alert>
-        )}
-        <Group justify="flex-end" mt="lg">
-          <Button variant="default" onClick={() => setDeleting(null)}>
-            {t('cancel')}
-          </Button>
-          <Button
-            color="red"
-            loading={remove.isPending}
-            onClick={() =>
-              deleting &&
-              remove.mutate(deleting.id, {
-                onSuccess: () => {
-                  notifications.show({ color: 'teal', message: t('categoryDeleted') });
-                  setDeleting(null);
-                },
-              })
-            }
-          >
-            {t('delete')}
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={!!deleting}
+        onClose={() => setDeleting(null)}
+        title={t('deleteCategoryTitle', { name: deleting?.name ?? '' })}
+        message={t('deleteCategoryText')}
+        confirmLabel={t('delete')}
+        loading={remove.isPending}
+        error={remove.error}
+        onConfirm={() =>
+          deleting &&
+          remove.mutate(deleting.id, {
+            onSuccess: () => {
+              notifications.show({ color: 'teal', message: t('categoryDeleted') });
+              setDeleting(null);
+            },
+          })
+        }
+      />
     </Stack>
   );
 }

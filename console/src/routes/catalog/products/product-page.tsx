@@ -4,11 +4,12 @@
  * catalog rights see it read-only.
  */
 import { useEffect, useState } from 'react';
-import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, Modal, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconArchive, IconArrowLeft, IconLock, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ChannelBadge } from '../../../components/channels';
+import { ConfirmModal } from '../../../components/confirm-button';
 import { ErrorBlock, Loading, errorMessage } from '../../../components/page';
 import { useArchiveProduct, useCategories, useChannels, useCreateProduct, useProduct, useUpdateProduct, type Product, type ProductStatus, type Variant } from '../../../hooks/api/catalog';
 import { useCan } from '../../../hooks/api/session';
@@ -97,12 +98,7 @@ function NewProduct() {
 
   return (
     <Stack gap="md" maw={960}>
-      <Anchor component={Link} to="/catalog/products" size="sm">
-        <Group gap={4}>
-          <IconArrowLeft size={14} />
-          {t('backToProducts')}
-        </Group>
-      </Anchor>
+      <BackToProducts />
       <Title order={3}>{t('newProduct')}</Title>
       <Card withBorder radius="md">
         <ProductFields value={fields} onChange={setFields} readOnly={false} titleError={touched && !fields.title.trim() ? t('titleRequired') : undefined} />
@@ -177,12 +173,7 @@ function EditProduct({ product }: { product: Product }) {
 
   return (
     <Stack gap="md">
-      <Anchor component={Link} to="/catalog/products" size="sm">
-        <Group gap={4}>
-          <IconArrowLeft size={14} />
-          {t('backToProducts')}
-        </Group>
-      </Anchor>
+      <BackToProducts />
       <Group justify="space-between" align="flex-end">
         <div>
           <Group gap="sm">
@@ -296,34 +287,36 @@ function EditProduct({ product }: { product: Product }) {
       </Card>
 
       <VariantModal productId={product.id} variant={editing} opened={!!editing || adding} onClose={() => (setEditing(null), setAdding(false))} />
-      <Modal opened={confirmArchive} onClose={() => setConfirmArchive(false)} title={<Text fw={600}>{t('archiveTitle')}</Text>} centered>
-        <Text size="sm">{t('archiveText')}</Text>
-        {archive.isError && (
-          <Alert color="red" mt="sm">
-            {errorMessage(archive.error)}
-          </Alert>
-        )}
-        <Group justify="flex-end" mt="lg">
-          <Button variant="default" onClick={() => setConfirmArchive(false)}>
-            {t('cancel')}
-          </Button>
-          <Button
-            color="red"
-            loading={archive.isPending}
-            onClick={() =>
-              archive.mutate(undefined, {
-                onSuccess: () => {
-                  notifications.show({ color: 'teal', message: t('archived') });
-                  navigate('/catalog/products');
-                },
-              })
-            }
-          >
-            {t('archive')}
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={confirmArchive}
+        onClose={() => setConfirmArchive(false)}
+        title={t('archiveTitle')}
+        message={t('archiveText')}
+        confirmLabel={t('archive')}
+        loading={archive.isPending}
+        error={archive.error}
+        onConfirm={() =>
+          archive.mutate(undefined, {
+            onSuccess: () => {
+              notifications.show({ color: 'teal', message: t('archived') });
+              navigate('/catalog/products');
+            },
+          })
+        }
+      />
     </Stack>
+  );
+}
+
+function BackToProducts() {
+  const t = useT(catalogMessages);
+  return (
+    <Anchor component={Link} to="/catalog/products" size="sm">
+      <Group gap={4}>
+        <IconArrowLeft size={14} />
+        {t('backToProducts')}
+      </Group>
+    </Anchor>
   );
 }
 

@@ -1,12 +1,12 @@
 /** Products: search (accents optional), category and status filters, "load more" pages. */
-import { useEffect, useState } from 'react';
-import { Badge, Button, Card, CloseButton, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Badge, Button, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { IconBox, IconPlus, IconSearch } from '@tabler/icons-react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
+import { LoadMore, SearchInput } from '../../../components/list-tools';
 import { EmptyState, ErrorBlock, Loading } from '../../../components/page';
 import { useCategories, useProducts, type Product, type ProductStatus } from '../../../hooks/api/catalog';
 import { useCan } from '../../../hooks/api/session';
+import { useSearchText, useUrlFilters } from '../../../hooks/url-filters';
 import { catalogMessages } from '../../../i18n/catalog';
 import { useFormat } from '../../../lib/format';
 import { useT } from '../../../lib/i18n';
@@ -18,26 +18,11 @@ export function ProductsPage() {
   const f = useFormat();
   const can = useCan();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const { params, setParam, clearParams } = useUrlFilters();
   const q = params.get('q') ?? '';
   const categoryId = params.get('category');
   const status = (params.get('status') as ProductStatus | null) ?? null;
-  const [text, setText] = useState(q);
-  const [debounced] = useDebouncedValue(text, 300);
-  const setParam = (name: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
-  useEffect(() => setText(q), [q]);
-  useEffect(() => {
-    if (debounced.trim() !== q) setParam('q', debounced.trim() || null);
-  }, [debounced]); // only when the typed text settles
+  const [text, setText] = useSearchText(q, (v) => setParam('q', v));
 
   const products = useProducts({ q: q || undefined, categoryId, status });
   const categories = useCategories();
@@ -58,14 +43,7 @@ export function ProductsPage() {
     <Stack gap="md">
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="sm" wrap="wrap">
-          <TextInput
-            w={300}
-            leftSection={<IconSearch size={16} />}
-            placeholder={t('searchProducts')}
-            value={text}
-            onChange={(e) => setText(e.currentTarget.value)}
-            rightSection={text ? <CloseButton size="sm" onClick={() => setText('')} aria-label={t('clearFilters')} /> : null}
-          />
+          <SearchInput w={300} placeholder={t('searchProducts')} value={text} onChange={setText} clearLabel={t('clearFilters')} />
           <Select w={220} placeholder={t('allCategories')} clearable data={(categories.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={categoryId} onChange={(v) => setParam('category', v)} />
           <Select
             w={200}
@@ -89,7 +67,7 @@ export function ProductsPage() {
         <ErrorBlock error={products.error} />
       ) : rows.length === 0 ? (
         filtered ? (
-          <EmptyState icon={<IconSearch size={26} />} title={t('noMatchTitle')} description={t('noMatchText')} action={<Button variant="light" onClick={() => setParams({}, { replace: true })}>{t('clearFilters')}</Button>} />
+          <EmptyState icon={<IconSearch size={26} />} title={t('noMatchTitle')} description={t('noMatchText')} action={<Button variant="light" onClick={clearParams}>{t('clearFilters')}</Button>} />
         ) : (
           <EmptyState
             icon={<IconBox size={26} />}
@@ -151,13 +129,7 @@ export function ProductsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {products.hasNextPage && (
-            <Group justify="center" p="sm">
-              <Button variant="subtle" loading={products.isFetchingNextPage} onClick={() => void products.fetchNextPage()}>
-                {t('loadMore')}
-              </Button>
-            </Group>
-          )}
+          <LoadMore query={products} label={t('loadMore')} />
         </Card>
       )}
     </Stack>

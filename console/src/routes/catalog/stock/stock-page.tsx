@@ -7,14 +7,14 @@
  * Test ids: `stock-table`; `stock-row` (data-sku) holding `stock-location-<locationId>` and
  * `stock-sellable-<channelId>` cells (also data-channel-name, data-value = the raw number).
  */
-import { useEffect, useMemo, useState } from 'react';
-import { ActionIcon, Badge, Button, Card, CloseButton, Group, Indicator, Select, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useMemo, useState } from 'react';
+import { ActionIcon, Badge, Button, Card, Group, Indicator, Select, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
 import { IconAdjustmentsHorizontal, IconHistory, IconPackageOff, IconSearch } from '@tabler/icons-react';
-import { useSearchParams } from 'react-router-dom';
 import { ChannelIcon, channelLook } from '../../../components/channels';
+import { LoadMore, SearchInput } from '../../../components/list-tools';
 import { EmptyState, ErrorBlock, Loading } from '../../../components/page';
 import { useCan } from '../../../hooks/api/session';
+import { useSearchText, useUrlFilters } from '../../../hooks/url-filters';
 import { useLiveStock, useStockList, type LiveState, type StockFilter, type StockList, type StockRow } from '../../../hooks/api/inventory';
 import { catalogMessages } from '../../../i18n/catalog';
 import { useFormat } from '../../../lib/format';
@@ -46,26 +46,11 @@ export function StockPage() {
   const f = useFormat();
   const can = useCan();
   const live = useLiveStock();
-  const [params, setParams] = useSearchParams();
+  const { params, setParam, clearParams } = useUrlFilters();
   const q = params.get('q') ?? '';
   const locationId = params.get('location') ?? null;
   const lowStock = params.get('low') === '1';
-  const [text, setText] = useState(q);
-  const [debounced] = useDebouncedValue(text, 300);
-  const setParam = (name: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
-  useEffect(() => setText(q), [q]);
-  useEffect(() => {
-    if (debounced.trim() !== q) setParam('q', debounced.trim() || null);
-  }, [debounced]); // only when the typed text settles
+  const [text, setText] = useSearchText(q, (v) => setParam('q', v));
 
   const filter: StockFilter = useMemo(() => ({ q: q || undefined, locationId, lowStock, threshold: DEFAULT_THRESHOLD }), [q, locationId, lowStock]);
   const list = useStockList(filter, live);
@@ -87,14 +72,7 @@ export function StockPage() {
     <Stack gap="md">
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="sm" wrap="wrap">
-          <TextInput
-            w={300}
-            leftSection={<IconSearch size={16} />}
-            placeholder={t('searchStock')}
-            value={text}
-            onChange={(e) => setText(e.currentTarget.value)}
-            rightSection={text ? <CloseButton size="sm" onClick={() => setText('')} aria-label={t('clearFilters')} /> : null}
-          />
+          <SearchInput w={300} placeholder={t('searchStock')} value={text} onChange={setText} clearLabel={t('clearFilters')} />
           <Select
             w={240}
             placeholder={t('allLocations')}
@@ -116,9 +94,9 @@ export function StockPage() {
         <ErrorBlock error={list.error} />
       ) : rows.length === 0 ? (
         lowStock && !q ? (
-          <EmptyState title={t('noLowTitle')} description={t('noLowText')} action={<Button variant="light" onClick={() => setParams({}, { replace: true })}>{t('clearFilters')}</Button>} />
+          <EmptyState title={t('noLowTitle')} description={t('noLowText')} action={<Button variant="light" onClick={clearParams}>{t('clearFilters')}</Button>} />
         ) : filtered ? (
-          <EmptyState icon={<IconSearch size={26} />} title={t('noMatchTitle')} description={t('noMatchText')} action={<Button variant="light" onClick={() => setParams({}, { replace: true })}>{t('clearFilters')}</Button>} />
+          <EmptyState icon={<IconSearch size={26} />} title={t('noMatchTitle')} description={t('noMatchText')} action={<Button variant="light" onClick={clearParams}>{t('clearFilters')}</Button>} />
         ) : (
           <EmptyState icon={<IconPackageOff size={26} />} title={t('noStockTitle')} description={t('noStockText')} />
         )
@@ -266,13 +244,7 @@ export function StockPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {list.hasNextPage && (
-            <Group justify="center" p="sm">
-              <Button variant="subtle" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-                {t('loadMore')}
-              </Button>
-            </Group>
-          )}
+          <LoadMore query={list} label={t('loadMore')} />
         </Card>
       )}
 

@@ -3,19 +3,19 @@ import { Fragment, useMemo, useState } from 'react';
 import { ActionIcon, Badge, Button, Collapse, Group, Stack, Table, Text } from '@mantine/core';
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { ChannelBadge } from '../../../components/channels';
+import { OrderLinesTable } from '../../../components/order-lines';
 import { ErrorBlock, Loading } from '../../../components/page';
 import { useProfileCommerce, useProfileOrders, useSalesChannels, type Order, type OrderStatus } from '../../../hooks/api/customers';
 import { useFormat } from '../../../lib/format';
 import { useI18n, useT } from '../../../lib/i18n';
 import { customersMessages } from '../../../i18n/customers';
+import { STATUS_COLORS } from '../../orders/order-bits';
 import { SectionCard } from './profile-cards';
-
-const STATUS_COLOR: Record<OrderStatus, string> = { placed: 'blue', paid: 'teal', fulfilled: 'green', cancelled: 'gray', returned: 'orange' };
 
 export function StatusBadge({ status }: { status: OrderStatus }) {
   const t = useT(customersMessages);
   return (
-    <Badge variant="light" color={STATUS_COLOR[status]} radius="sm" tt="none">
+    <Badge variant="light" color={STATUS_COLORS[status]} radius="sm" tt="none">
       {t(`status_${status}`)}
     </Badge>
   );
@@ -155,39 +155,7 @@ function OrderLines({ order }: { order: Order }) {
   const money = (n: number) => f.money(n, c);
   return (
     <Stack gap="xs" p="md" data-testid="order-lines">
-      <Table verticalSpacing={4} withRowBorders={false}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('lineProduct')}</Table.Th>
-            <Table.Th ta="right">{t('lineQty')}</Table.Th>
-            <Table.Th ta="right">{t('lineUnit')}</Table.Th>
-            <Table.Th ta="right">{t('lineDiscount')}</Table.Th>
-            <Table.Th ta="right">{t('lineTotal')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {order.lines.map((l) => (
-            <Table.Tr key={l.lineNo}>
-              <Table.Td>
-                <Text size="sm">{l.title}</Text>
-                <Text size="xs" c="dimmed" ff="monospace">
-                  {l.sku}
-                </Text>
-              </Table.Td>
-              <Table.Td ta="right">{f.number(l.quantity)}</Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                {money(l.unitPrice)}
-              </Table.Td>
-              <Table.Td ta="right" c={l.discount > 0 ? 'red' : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
-                {l.discount > 0 ? `−${money(l.discount)}` : '—'}
-              </Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                {money(l.total)}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <OrderLinesTable lines={order.lines} currency={order.currency} nested />
       <Stack gap={2} align="flex-end" pr="xs">
         <Totals label={t('subtotal')} value={money(order.subtotal)} />
         {order.discountTotal > 0 && <Totals label={t('discount')} value={`−${money(order.discountTotal)}`} />}

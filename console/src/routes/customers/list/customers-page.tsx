@@ -3,16 +3,17 @@
  * profiles with their channels and spend, "load more" pages. The search and filters live in
  * the URL (?q=&channel=&orders=yes|no) so a view can be shared and survives reload.
  */
-import { useEffect, useMemo, useState } from 'react';
-import { Anchor, Button, Card, CloseButton, Group, SegmentedControl, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useMemo } from 'react';
+import { Anchor, Button, Card, Group, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core';
 import { IconSearch, IconUsers } from '@tabler/icons-react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
+import { SearchInput } from '../../../components/list-tools';
 import { CodeSnippet, EmptyState, ErrorBlock, Loading, PageHeader } from '../../../components/page';
 import { ChannelIcon, ChannelList } from '../../../components/channels';
 import { displayName, PROFILE_CHANNELS, useCustomers, type CustomerFilters, type CustomerRow } from '../../../hooks/api/customers';
 import { useI18n, useT } from '../../../lib/i18n';
 import { useWorkspace } from '../../../hooks/api/session';
+import { useSearchText, useUrlFilters } from '../../../hooks/url-filters';
 import { useFormat } from '../../../lib/format';
 import { customersMessages } from '../../../i18n/customers';
 import { CustomerAvatar, TierBadge, traitText, useChannelName } from '../customer-bits';
@@ -31,28 +32,13 @@ function sdkSnippet(origin: string): string {
 
 export function CustomersPage() {
   const t = useT(customersMessages);
-  const [params, setParams] = useSearchParams();
+  const { params, setParam, clearParams } = useUrlFilters();
   const q = params.get('q') ?? '';
   const channel = params.get('channel') ?? '';
   const orders: OrdersFilter = params.get('orders') === 'yes' ? 'yes' : params.get('orders') === 'no' ? 'no' : 'all';
 
   // The box updates at once; the URL (and the request) after a short pause.
-  const [text, setText] = useState(q);
-  const [debounced] = useDebouncedValue(text, 300);
-  useEffect(() => setText(q), [q]);
-  const setParam = (name: string, value: string) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
-  useEffect(() => {
-    if (debounced.trim() !== q) setParam('q', debounced.trim());
-  }, [debounced]); // only when the typed text settles
+  const [text, setText] = useSearchText(q, (v) => setParam('q', v));
 
   const filters: CustomerFilters = useMemo(
     () => ({ ...(q ? { q } : {}), ...(channel ? { channel } : {}), ...(orders !== 'all' ? { hasOrders: orders === 'yes' } : {}) }),
@@ -65,7 +51,7 @@ export function CustomersPage() {
 
   const clear = () => {
     setText('');
-    setParams(new URLSearchParams(), { replace: true });
+    clearParams();
   };
 
   // Nothing at all without filters: the workspace has no customers yet.
@@ -79,14 +65,13 @@ export function CustomersPage() {
       ) : (
         <Stack gap="md">
           <Group gap="sm" align="flex-end" wrap="wrap">
-            <TextInput
+            <SearchInput
               data-testid="customer-search"
               aria-label={t('searchLabel')}
               placeholder={t('searchPlaceholder')}
-              leftSection={<IconSearch size={16} />}
-              rightSection={text ? <CloseButton size="sm" aria-label={t('clearFilters')} onClick={() => setText('')} /> : null}
+              clearLabel={t('clearFilters')}
               value={text}
-              onChange={(e) => setText(e.currentTarget.value)}
+              onChange={setText}
               style={{ flex: '1 1 320px' }}
               maw={520}
             />

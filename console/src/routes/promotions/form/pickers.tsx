@@ -22,6 +22,37 @@ interface MultiProps {
   testId?: string;
 }
 
+type Option = { value: string; label: string };
+
+/** The options plus each selected id they lack (deleted since, or not on the first page), shown by its id so it can still be removed. */
+function withSelected(options: Option[], selected: string[]): Option[] {
+  const data = [...options];
+  for (const id of selected) if (!data.some((d) => d.value === id)) data.push({ value: id, label: id });
+  return data;
+}
+
+/** What the catalog pickers share: type to search, clear all, "loading…" until the list is in, "nothing found", error and test id. */
+function searchable(t: (key: 'loading' | 'nothingFound') => string, { placeholder, loading, error, testId }: { placeholder: string; loading: boolean; error?: string; testId?: string }) {
+  return {
+    placeholder: loading ? t('loading') : placeholder,
+    searchable: true,
+    clearable: true,
+    nothingFoundMessage: t('nothingFound'),
+    error,
+    'data-testid': testId,
+  };
+}
+
+/** A channel option: the channel type's icon, then the label. */
+function channelOption(type: string | undefined, label: string) {
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <ChannelIcon type={type} size={20} />
+      <Text size="sm">{label}</Text>
+    </Group>
+  );
+}
+
 /** Products of the list plus any selected one not on its first page. */
 function useProductsWith(selectedProductIds: string[]): { products: PickerProduct[]; loading: boolean } {
   const list = usePickerProducts();
@@ -35,20 +66,14 @@ function useProductsWith(selectedProductIds: string[]): { products: PickerProduc
 export function ProductMultiSelect({ value, onChange, label, error, testId }: MultiProps) {
   const t = useT(promotionsMessages);
   const { products, loading } = useProductsWith(value);
-  const data = products.map((p) => ({ value: p.id, label: p.title }));
-  for (const id of value) if (!data.some((d) => d.value === id)) data.push({ value: id, label: id });
+  const data = withSelected(products.map((p) => ({ value: p.id, label: p.title })), value);
   return (
     <MultiSelect
+      {...searchable(t, { placeholder: t('searchProducts'), loading, error, testId })}
       label={label ?? t('pickProducts')}
-      placeholder={loading ? t('loading') : t('searchProducts')}
       data={data}
       value={value}
       onChange={onChange}
-      searchable
-      clearable
-      nothingFoundMessage={t('nothingFound')}
-      error={error}
-      data-testid={testId}
       maxDropdownHeight={260}
     />
   );
@@ -58,20 +83,17 @@ export function CategoryMultiSelect({ value, onChange, label, error, testId }: M
   const t = useT(promotionsMessages);
   const cats = usePickerCategories();
   const byId = new Map((cats.data ?? []).map((c) => [c.id, c]));
-  const data = (cats.data ?? []).map((c) => ({ value: c.id, label: c.parentId && byId.get(c.parentId) ? `${byId.get(c.parentId)!.name} › ${c.name}` : c.name }));
-  for (const id of value) if (!byId.has(id)) data.push({ value: id, label: id });
+  const data = withSelected(
+    (cats.data ?? []).map((c) => ({ value: c.id, label: c.parentId && byId.get(c.parentId) ? `${byId.get(c.parentId)!.name} › ${c.name}` : c.name })),
+    value,
+  );
   return (
     <MultiSelect
+      {...searchable(t, { placeholder: t('searchCategories'), loading: cats.isPending, error, testId })}
       label={label ?? t('pickCategories')}
-      placeholder={cats.isPending ? t('loading') : t('searchCategories')}
       data={data}
       value={value}
       onChange={onChange}
-      searchable
-      clearable
-      nothingFoundMessage={t('nothingFound')}
-      error={error}
-      data-testid={testId}
     />
   );
 }
@@ -79,10 +101,10 @@ export function CategoryMultiSelect({ value, onChange, label, error, testId }: M
 function useVariantOptions(selectedVariantIds: string[]) {
   const f = useFormat();
   const { products, loading } = useProductsWith([]);
-  const data = products.flatMap((p) =>
-    p.variants.map((v) => ({ value: v.id, label: `${p.title}${v.title ? ` — ${v.title}` : ''} · ${v.sku} · ${f.money(v.price)}` })),
+  const data = withSelected(
+    products.flatMap((p) => p.variants.map((v) => ({ value: v.id, label: `${p.title}${v.title ? ` — ${v.title}` : ''} · ${v.sku} · ${f.money(v.price)}` }))),
+    selectedVariantIds,
   );
-  for (const id of selectedVariantIds) if (!data.some((d) => d.value === id)) data.push({ value: id, label: id });
   return { data, loading };
 }
 
@@ -91,16 +113,11 @@ export function VariantMultiSelect({ value, onChange, label, error, testId }: Mu
   const { data, loading } = useVariantOptions(value);
   return (
     <MultiSelect
+      {...searchable(t, { placeholder: t('searchVariants'), loading, error, testId })}
       label={label ?? t('pickVariants')}
-      placeholder={loading ? t('loading') : t('searchVariants')}
       data={data}
       value={value}
       onChange={onChange}
-      searchable
-      clearable
-      nothingFoundMessage={t('nothingFound')}
-      error={error}
-      data-testid={testId}
       maxDropdownHeight={260}
     />
   );
@@ -111,16 +128,11 @@ export function VariantSelect({ value, onChange, label, error, testId }: { value
   const { data, loading } = useVariantOptions(value ? [value] : []);
   return (
     <Select
+      {...searchable(t, { placeholder: t('searchVariants'), loading, error, testId })}
       label={label ?? t('pickVariant')}
-      placeholder={loading ? t('loading') : t('searchVariants')}
       data={data}
       value={value}
       onChange={onChange}
-      searchable
-      clearable
-      nothingFoundMessage={t('nothingFound')}
-      error={error}
-      data-testid={testId}
       maxDropdownHeight={260}
     />
   );
@@ -129,9 +141,8 @@ export function VariantSelect({ value, onChange, label, error, testId }: { value
 export function ChannelMultiSelect({ value, onChange, label, error }: MultiProps) {
   const t = useT(promotionsMessages);
   const channels = usePickerChannels();
-  const data = (channels.data ?? []).map((c) => ({ value: c.id, label: c.name }));
   const types = new Map((channels.data ?? []).map((c) => [c.id, c.type]));
-  for (const id of value) if (!types.has(id)) data.push({ value: id, label: id });
+  const data = withSelected((channels.data ?? []).map((c) => ({ value: c.id, label: c.name })), value);
   return (
     <MultiSelect
       label={label}
@@ -141,12 +152,7 @@ export function ChannelMultiSelect({ value, onChange, label, error }: MultiProps
       onChange={onChange}
       searchable
       error={error}
-      renderOption={({ option }) => (
-        <Group gap="xs" wrap="nowrap">
-          <ChannelIcon type={types.get(option.value)} size={20} />
-          <Text size="sm">{option.label}</Text>
-        </Group>
-      )}
+      renderOption={({ option }) => channelOption(types.get(option.value), option.label)}
     />
   );
 }
@@ -166,12 +172,7 @@ export function ChannelTypeMultiSelect({ value, onChange, label, error }: MultiP
       value={value}
       onChange={onChange}
       error={error}
-      renderOption={({ option }) => (
-        <Group gap="xs" wrap="nowrap">
-          <ChannelIcon type={option.value} size={20} />
-          <Text size="sm">{option.label}</Text>
-        </Group>
-      )}
+      renderOption={({ option }) => channelOption(option.value, option.label)}
     />
   );
 }
@@ -179,8 +180,10 @@ export function ChannelTypeMultiSelect({ value, onChange, label, error }: MultiP
 export function StoreMultiSelect({ value, onChange, label, error }: MultiProps) {
   const t = useT(promotionsMessages);
   const locations = usePickerLocations();
-  const data = (locations.data ?? []).filter((l) => l.kind === 'store' || value.includes(l.id)).map((l) => ({ value: l.id, label: l.city ? `${l.name} (${l.city})` : l.name }));
-  for (const id of value) if (!data.some((d) => d.value === id)) data.push({ value: id, label: id });
+  const data = withSelected(
+    (locations.data ?? []).filter((l) => l.kind === 'store' || value.includes(l.id)).map((l) => ({ value: l.id, label: l.city ? `${l.name} (${l.city})` : l.name })),
+    value,
+  );
   return <MultiSelect label={label} placeholder={t('pickStores')} data={data} value={value} onChange={onChange} searchable error={error} />;
 }
 

@@ -1,6 +1,5 @@
 /** How promotions look everywhere in the console: status badges, kind icons, one-line summaries. */
-import { useState, type ReactNode } from 'react';
-import { Badge, Button, Group, Modal, Stack, Text, ThemeIcon } from '@mantine/core';
+import { Badge, ThemeIcon } from '@mantine/core';
 import { IconDiscount2, IconGift, IconPercentage, IconReceipt2, IconStairsUp, IconTruckDelivery, IconCash, type Icon } from '@tabler/icons-react';
 import type { PromotionStatus, Reward, RewardType, Target } from '../../../hooks/api/promotions';
 import { useT } from '../../../lib/i18n';
@@ -79,63 +78,4 @@ function targetSummary(target: Target | undefined, t: PromotionsT): string {
   if (!target || target.scope === 'order') return t('sum_wholeOrder');
   if (target.scope === 'products') return t('sum_nProducts', { n: target.productIds.length });
   return t('sum_nCategories', { n: target.categoryIds.length });
-}
-
-/** A confirm dialog for changes that cannot be taken back lightly. */
-export function ConfirmButton({
-  children,
-  title,
-  message,
-  confirmLabel,
-  color = 'blue',
-  onConfirm,
-  loading,
-  testId,
-  variant = 'light',
-  leftSection,
-}: {
-  children: ReactNode;
-  title: string;
-  message: ReactNode;
-  confirmLabel: string;
-  color?: string;
-  onConfirm: () => Promise<unknown> | void;
-  loading?: boolean;
-  testId?: string;
-  variant?: string;
-  leftSection?: ReactNode;
-}) {
-  const t = useT(promotionsMessages);
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <Button variant={variant} color={color} onClick={() => setOpen(true)} data-testid={testId} leftSection={leftSection}>
-        {children}
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={<Text fw={600}>{title}</Text>} centered>
-        <Stack>
-          <Text size="sm">{message}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              {t('cancel')}
-            </Button>
-            <Button
-              color={color}
-              loading={loading}
-              data-testid={testId ? `${testId}-confirm` : undefined}
-              onClick={async () => {
-                try {
-                  await onConfirm();
-                } finally {
-                  setOpen(false);
-                }
-              }}
-            >
-              {confirmLabel}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
-  );
 }

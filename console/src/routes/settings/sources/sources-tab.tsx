@@ -3,16 +3,18 @@
  * shown once, right after they are made, with a copy button and the snippet to paste.
  */
 import { useState } from 'react';
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, NumberInput, Paper, ScrollArea, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, NumberInput, Paper, ScrollArea, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconKey, IconPlugConnected, IconPlus, IconShieldLock } from '@tabler/icons-react';
+import { IconKey, IconPlugConnected, IconPlus } from '@tabler/icons-react';
 import { useCan } from '../../../hooks/api/session';
 import { SOURCE_CHANNELS, useApiTokens, useCreateApiToken, useCreateSource, useRevokeApiToken, useRevokeSource, useSources, type Source } from '../../../hooks/api/settings';
 import { ChannelBadge, channelLook } from '../../../components/channels';
+import { ConfirmButton } from '../../../components/confirm-button';
 import { CodeSnippet, EmptyState, ErrorBlock, errorMessage, Loading } from '../../../components/page';
 import { useFormat } from '../../../lib/format';
 import { useI18n, useT } from '../../../lib/i18n';
 import { settingsMessages } from '../../../i18n/settings';
+import { FormButtons, SecretOnce, ShownOnceModal } from '../shown-once';
 
 type SettingsT = ReturnType<typeof useT<keyof (typeof settingsMessages)['vi']>>;
 
@@ -21,30 +23,6 @@ function channelLabel(channel: string, lang: 'vi' | 'en', t: SettingsT): string 
   const look = channelLook(channel);
   if (look !== channelLook(null)) return look.label[lang];
   return channel === 'server' || channel === 'chat' ? t(`channel_${channel}`) : t('channel_other');
-}
-
-/** A secret shown once: monospace, copy button, and a warning it will not be shown again. */
-export function SecretOnce({ value, testId }: { value: string; testId?: string }) {
-  const t = useT(settingsMessages);
-  return (
-    <Stack gap={6}>
-      <Alert color="orange" variant="light" icon={<IconShieldLock size={16} />}>
-        {t('shownOnce')}
-      </Alert>
-      <Group gap="xs" wrap="nowrap">
-        <Code block style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }} data-testid={testId}>
-          {value}
-        </Code>
-        <CopyButton value={value}>
-          {({ copied, copy }) => (
-            <Button onClick={copy} color={copied ? 'teal' : 'blue'} variant={copied ? 'filled' : 'light'} data-testid={testId ? `${testId}-copy` : undefined}>
-              {copied ? t('copied') : t('copy')}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
-    </Stack>
-  );
 }
 
 function sdkSnippet(origin: string, writeKey: string, signInComment: string): string {
@@ -94,36 +72,13 @@ function SnippetTabs({ writeKey, channel }: { writeKey: string; channel: string 
   );
 }
 
-function Revoke({ label, title, message, onConfirm, loading, testId }: { label: string; title: string; message: string; onConfirm: () => Promise<void>; loading: boolean; testId?: string }) {
+/** Revoke a write key or token, after a confirmation. */
+function Revoke(props: { title: string; message: string; onConfirm: () => Promise<void>; loading: boolean; testId: string }) {
   const t = useT(settingsMessages);
-  const [open, setOpen] = useState(false);
   return (
-    <>
-      <Button size="xs" variant="subtle" color="red" onClick={() => setOpen(true)} data-testid={testId}>
-        {label}
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={<Text fw={600}>{title}</Text>} centered>
-        <Stack>
-          <Text size="sm">{message}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              {t('cancel')}
-            </Button>
-            <Button
-              color="red"
-              loading={loading}
-              data-testid={testId ? `${testId}-confirm` : undefined}
-              onClick={async () => {
-                await onConfirm();
-                setOpen(false);
-              }}
-            >
-              {label}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmButton {...props} size="xs" variant="subtle" color="red" confirmLabel={t('revoke')}>
+      {t('revoke')}
+    </ConfirmButton>
   );
 }
 
@@ -227,7 +182,6 @@ function SourcesSection() {
                   <Table.Td ta="right">
                     {can.settings && !s.revokedAt && (
                       <Revoke
-                        label={t('revoke')}
                         title={t('revokeSourceTitle')}
                         message={t('revokeSource', { name: s.name })}
                         onConfirm={() => doRevoke(s)}
@@ -256,51 +210,45 @@ function CreateSourceModal({ onClose }: { onClose: () => void }) {
   const [rateLimit, setRateLimit] = useState<number | ''>('');
   const made = create.data;
   return (
-    <Modal opened onClose={onClose} title={<Text fw={600}>{made ? t('sourceCreated', { name: made.source.name }) : t('newSource')}</Text>} size={made ? 'xl' : 'md'} centered closeOnClickOutside={!made}>
-      {made ? (
+    <ShownOnceModal
+      title={made ? t('sourceCreated', { name: made.source.name }) : t('newSource')}
+      shown={
+        made ? (
+          <>
+            <Text size="sm">{t('writeKeyOnce')}</Text>
+            <SecretOnce value={made.writeKey} testId="write-key" />
+            <SnippetTabs writeKey={made.writeKey} channel={made.source.channel} />
+          </>
+        ) : null
+      }
+      shownSize="xl"
+      onClose={onClose}
+      doneTestId="source-done"
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate({ name: name.trim(), channel, ...(rateLimit !== '' ? { rateLimit } : {}) });
+        }}
+        data-testid="source-form"
+      >
         <Stack>
-          <Text size="sm">{t('writeKeyOnce')}</Text>
-          <SecretOnce value={made.writeKey} testId="write-key" />
-          <SnippetTabs writeKey={made.writeKey} channel={made.source.channel} />
-          <Group justify="flex-end">
-            <Button onClick={onClose} data-testid="source-done">
-              {t('done')}
-            </Button>
-          </Group>
+          <TextInput label={t('sourceName')} placeholder={t('sourceNamePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus data-testid="source-name" />
+          <Select
+            label={t('channel')}
+            description={t('sourceChannelHint')}
+            data={SOURCE_CHANNELS.map((c) => ({ value: c, label: channelLabel(c, lang, t) }))}
+            value={channel}
+            onChange={(v) => v && setChannel(v)}
+            allowDeselect={false}
+            data-testid="source-channel"
+          />
+          <NumberInput label={t('rateLimit')} description={t('rateLimitHint')} value={rateLimit} onChange={(v) => setRateLimit(v === '' ? '' : Number(v))} min={1} allowDecimal={false} />
+          {create.error && <ErrorBlock error={create.error} />}
+          <FormButtons onCancel={onClose} label={t('createSource')} loading={create.isPending} disabled={!name.trim()} icon={<IconKey size={16} />} testId="source-create" />
         </Stack>
-      ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate({ name: name.trim(), channel, ...(rateLimit !== '' ? { rateLimit } : {}) });
-          }}
-          data-testid="source-form"
-        >
-          <Stack>
-            <TextInput label={t('sourceName')} placeholder={t('sourceNamePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus data-testid="source-name" />
-            <Select
-              label={t('channel')}
-              description={t('sourceChannelHint')}
-              data={SOURCE_CHANNELS.map((c) => ({ value: c, label: channelLabel(c, lang, t) }))}
-              value={channel}
-              onChange={(v) => v && setChannel(v)}
-              allowDeselect={false}
-              data-testid="source-channel"
-            />
-            <NumberInput label={t('rateLimit')} description={t('rateLimitHint')} value={rateLimit} onChange={(v) => setRateLimit(v === '' ? '' : Number(v))} min={1} allowDecimal={false} />
-            {create.error && <ErrorBlock error={create.error} />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                {t('cancel')}
-              </Button>
-              <Button type="submit" loading={create.isPending} disabled={!name.trim()} leftSection={<IconKey size={16} />} data-testid="source-create">
-                {t('createSource')}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      )}
-    </Modal>
+      </form>
+    </ShownOnceModal>
   );
 }
 
@@ -371,7 +319,6 @@ function TokensSection() {
                     <Table.Td ta="right">
                       {can.settings && !tok.revokedAt && (
                         <Revoke
-                          label={t('revoke')}
                           title={t('revokeTokenTitle')}
                           message={t('revokeToken', { name: tok.name })}
                           loading={revoke.isPending}
@@ -406,42 +353,37 @@ function CreateTokenModal({ onClose }: { onClose: () => void }) {
   const made = create.data;
   const origin = window.location.origin;
   return (
-    <Modal opened onClose={onClose} title={<Text fw={600}>{made ? t('tokenCreated', { name: made.token.name }) : t('newToken')}</Text>} size={made ? 'lg' : 'md'} centered closeOnClickOutside={!made}>
-      {made ? (
-        <Stack>
-          <SecretOnce value={made.secret} testId="api-token" />
-          <Text size="xs" c="dimmed">
-            {t('tokenUsage')}
-          </Text>
-          <CodeSnippet code={`curl ${origin}/api/v1/workspace \\\n  -H 'Authorization: Bearer ${made.secret}'`} copyLabel={t('copy')} copiedLabel={t('copied')} />
-          <Group justify="flex-end">
-            <Button onClick={onClose}>{t('done')}</Button>
-          </Group>
-        </Stack>
-      ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate({ name: name.trim() });
-          }}
-        >
-          <Stack>
-            <TextInput label={t('tokenName')} placeholder={t('tokenNamePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus data-testid="token-name" />
+    <ShownOnceModal
+      title={made ? t('tokenCreated', { name: made.token.name }) : t('newToken')}
+      shown={
+        made ? (
+          <>
+            <SecretOnce value={made.secret} testId="api-token" />
             <Text size="xs" c="dimmed">
-              {t('tokenAdminWarning')}
+              {t('tokenUsage')}
             </Text>
-            {create.error && <ErrorBlock error={create.error} />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                {t('cancel')}
-              </Button>
-              <Button type="submit" loading={create.isPending} disabled={!name.trim()} data-testid="token-create">
-                {t('createToken')}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      )}
-    </Modal>
+            <CodeSnippet code={`curl ${origin}/api/v1/workspace \\\n  -H 'Authorization: Bearer ${made.secret}'`} copyLabel={t('copy')} copiedLabel={t('copied')} />
+          </>
+        ) : null
+      }
+      shownSize="lg"
+      onClose={onClose}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate({ name: name.trim() });
+        }}
+      >
+        <Stack>
+          <TextInput label={t('tokenName')} placeholder={t('tokenNamePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus data-testid="token-name" />
+          <Text size="xs" c="dimmed">
+            {t('tokenAdminWarning')}
+          </Text>
+          {create.error && <ErrorBlock error={create.error} />}
+          <FormButtons onCancel={onClose} label={t('createToken')} loading={create.isPending} disabled={!name.trim()} testId="token-create" />
+        </Stack>
+      </form>
+    </ShownOnceModal>
   );
 }

@@ -9,7 +9,7 @@ import { EmptyState, ErrorBlock, errorMessage, Loading } from '../../../componen
 import { useFormat } from '../../../lib/format';
 import { useT } from '../../../lib/i18n';
 import { settingsMessages } from '../../../i18n/settings';
-import { SecretOnce } from '../sources/sources-tab';
+import { FormButtons, SecretOnce, ShownOnceModal } from '../shown-once';
 
 const STATUS_COLOR: Record<string, string> = { active: 'green', invited: 'blue', disabled: 'gray' };
 const ROLE_COLOR: Record<Role, string> = { admin: 'red', marketer: 'grape', agent: 'teal', viewer: 'gray' };
@@ -207,56 +207,51 @@ function InviteModal({ onClose }: { onClose: () => void }) {
   const made = invite.data;
   const link = made ? `${window.location.origin}/invite?token=${encodeURIComponent(made.inviteToken)}` : '';
   return (
-    <Modal opened onClose={onClose} title={<Text fw={600}>{made ? t('invited', { name: made.user.name }) : t('inviteUser')}</Text>} size={made ? 'lg' : 'md'} centered closeOnClickOutside={!made}>
-      {made ? (
-        <Stack>
-          <Group gap="sm">
-            <ThemeIcon variant="light" radius="xl">
-              <IconMail size={16} />
-            </ThemeIcon>
-            <Text size="sm">{t('inviteLinkHint', { email: made.user.email })}</Text>
-          </Group>
-          <SecretOnce value={link} testId="invite-link" />
-          <Group justify="flex-end">
-            <Button onClick={onClose}>{t('done')}</Button>
-          </Group>
-        </Stack>
-      ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            invite.mutate({ email: email.trim(), name: name.trim(), role });
-          }}
-          data-testid="invite-form"
-        >
-          <Stack>
-            <TextInput label={t('email')} type="email" placeholder="nhanvien@cuahang.vn" value={email} onChange={(e) => setEmail(e.currentTarget.value)} required data-autofocus data-testid="invite-email" />
-            <TextInput label={t('name')} placeholder={t('namePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-testid="invite-name" />
-            <Select
-              label={t('role')}
-              data={ROLES.map((r) => ({ value: r, label: t(`role_${r}`) }))}
-              value={role}
-              onChange={(v) => v && setRole(v as Role)}
-              allowDeselect={false}
-              description={t(`roleHint_${role}`)}
-              data-testid="invite-role"
-            />
-            {invite.error && (
-              <Alert color="red" variant="light">
-                {invite.error.message}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                {t('cancel')}
-              </Button>
-              <Button type="submit" loading={invite.isPending} disabled={!email.trim() || !name.trim()} data-testid="invite-submit">
-                {t('sendInvite')}
-              </Button>
+    <ShownOnceModal
+      title={made ? t('invited', { name: made.user.name }) : t('inviteUser')}
+      shown={
+        made ? (
+          <>
+            <Group gap="sm">
+              <ThemeIcon variant="light" radius="xl">
+                <IconMail size={16} />
+              </ThemeIcon>
+              <Text size="sm">{t('inviteLinkHint', { email: made.user.email })}</Text>
             </Group>
-          </Stack>
-        </form>
-      )}
-    </Modal>
+            <SecretOnce value={link} testId="invite-link" />
+          </>
+        ) : null
+      }
+      shownSize="lg"
+      onClose={onClose}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          invite.mutate({ email: email.trim(), name: name.trim(), role });
+        }}
+        data-testid="invite-form"
+      >
+        <Stack>
+          <TextInput label={t('email')} type="email" placeholder="nhanvien@cuahang.vn" value={email} onChange={(e) => setEmail(e.currentTarget.value)} required data-autofocus data-testid="invite-email" />
+          <TextInput label={t('name')} placeholder={t('namePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} required data-testid="invite-name" />
+          <Select
+            label={t('role')}
+            data={ROLES.map((r) => ({ value: r, label: t(`role_${r}`) }))}
+            value={role}
+            onChange={(v) => v && setRole(v as Role)}
+            allowDeselect={false}
+            description={t(`roleHint_${role}`)}
+            data-testid="invite-role"
+          />
+          {invite.error && (
+            <Alert color="red" variant="light">
+              {invite.error.message}
+            </Alert>
+          )}
+          <FormButtons onCancel={onClose} label={t('sendInvite')} loading={invite.isPending} disabled={!email.trim() || !name.trim()} testId="invite-submit" />
+        </Stack>
+      </form>
+    </ShownOnceModal>
   );
 }
