@@ -259,7 +259,7 @@ function cartRoutes(
 /** `/api/v1/profiles/{id}/cart…`: the agent, POS, chatbot or backend acting for a customer. */
 export function adminCartRoutes(ctx: AppContext, guard: AdminGuard, hub: CartHub) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     cartRoutes(app, ctx, hub, {
       prefix: '/api/v1/profiles/:id/cart',
       tags: ['carts'],
@@ -399,7 +399,7 @@ const CustomerTokenSchema = Type.Object({
  */
 export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: IngestWriter) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     app.post('/api/v1/customer-tokens', {
       schema: {
         tags: ['store'],

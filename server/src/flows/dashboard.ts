@@ -198,7 +198,7 @@ export async function getDashboard(ex: Executor, input: { workspaceId: string; f
 
 export function dashboardRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     app.get('/api/v1/dashboard', {
       schema: {
         tags: ['analytics'],

@@ -291,7 +291,7 @@ async function resolveCustomer(
 
 export function placeOrderRoutes(ctx: AppContext, guard: AdminGuard, writer: IngestWriter) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     app.post('/api/v1/orders', {
       schema: {
         tags: ['orders'],

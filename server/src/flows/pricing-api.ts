@@ -74,7 +74,7 @@ const OfferSchema = Type.Object({
 export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
   const orm = ctx.db.orm;
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
 
     app.post('/api/v1/pricing/quote', {
       schema: {

@@ -35,7 +35,7 @@ export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, 
 
 export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
     app.get('/api/v1/profiles/:id/export', {
       schema: { tags: ['privacy'], summary: 'Everything held about a person, as JSON (right of access / portability)', params, response: { 200: JsonObject, 404: ErrorResponse } },

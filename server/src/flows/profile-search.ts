@@ -101,7 +101,7 @@ export async function searchCustomers(
 
 export function profileSearchRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const orm = ctx.db.orm;
 
     app.get('/api/v1/profiles', {

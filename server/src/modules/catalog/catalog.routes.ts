@@ -34,7 +34,7 @@ const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 export function catalogRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const orm = ctx.db.orm;
 
     // Sales channels

@@ -162,7 +162,7 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
 
 export function timelineRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     app.get('/api/v1/profiles/:id/events', {
       schema: {
         tags: ['profiles'],

@@ -41,7 +41,7 @@ export async function getAvailability(ex: Executor, workspaceId: string, sku: st
 
 export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const orm = ctx.db.orm;
     const actorOf = adminActor;
     const hub = new StockHub(ctx.db, ctx.log);

@@ -9,7 +9,7 @@ const IdParams = Type.Object({ id: Type.String() });
 
 export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const orm = ctx.db.orm;
 
     app.get('/api/v1/orders', {

@@ -9,7 +9,7 @@ import { getMergeHistory, getProfile, lookupProfile, withEventCounts, type Event
 
 export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: EventCounter) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const orm = ctx.db.orm;
     const countryOf = async (workspaceId: string) => (await getWorkspace(orm, workspaceId)).defaultCountry as CountryCode;
 

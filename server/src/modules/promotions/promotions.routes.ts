@@ -64,7 +64,7 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
   const orm = ctx.db.orm;
   const actorOf = adminActor;
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     app.addSchema(PromotionSchema);
 
     app.post('/api/v1/promotions', {

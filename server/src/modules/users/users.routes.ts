@@ -68,7 +68,7 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
 
     // Guarded: the session itself and user management.
     await app.register(async (guarded: App) => {
-      guarded.addHook('preHandler', guard);
+      guarded.addHook('onRequest', guard);
 
       guarded.get('/api/v1/session', {
         schema: { tags: ['console'], summary: 'Who is signed in, and the CSRF token', response: { 200: SessionSchema, ...errors } },

@@ -16,7 +16,7 @@ import * as service from './workspaces.service';
 
 export function workspacesRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
-    app.addHook('preHandler', guard);
+    app.addHook('onRequest', guard);
     const orm = ctx.db.orm;
 
     app.get('/api/v1/workspace', {
