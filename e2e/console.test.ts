@@ -264,6 +264,11 @@ describe('screens', () => {
     await shot(page, '01-dashboard');
     await page.goto(`${base}/orders`);
     await page.getByTestId('order-row').first().waitFor();
+    // Customer names come in one request for the page, then every row shows one.
+    await page.waitForFunction(() => {
+      const links = [...document.querySelectorAll('[data-testid=order-row] a[href^="/customers/"]')];
+      return links.length > 0 && links.every((a) => (a.textContent ?? '').trim().length > 1 && !(a.textContent ?? '').includes('…'));
+    });
     await shot(page, '07-orders');
     await page.goto(`${base}/promotions`);
     await page.getByTestId('new-promotion').waitFor();

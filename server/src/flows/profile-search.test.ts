@@ -164,6 +164,39 @@ describe('GET /api/v1/profiles (customer search)', () => {
     });
   });
 
+  describe('when asking for given ids (e.g. the customers of a page of orders)', () => {
+    it('returns those customers, a merged-away id finding the profile it was merged into', async () => {
+      const shop = await seed(); // its own: this test merges profiles
+      const all = await search(shop, '?limit=50');
+      const byName = new Map(all.data.map((r) => [r.traits.name, r.id]));
+      const ids = [byName.get('Lê Minh Châu')!, byName.get('Phạm Dũng')!];
+      expect(names(await search(shop, `?ids=${ids.join(',')}`)).sort()).toEqual(['Lê Minh Châu', 'Phạm Dũng']);
+
+      // A visitor merged into Trần Thị Bình: their old id finds her.
+      const visitor = await server.app.inject({ method: 'POST', url: '/v1/track', headers: shop.ws.basic, payload: { anonymousId: 'anon-binh', event: 'Product Viewed', timestamp: day(7) } });
+      expect(visitor.statusCode).toBe(200);
+      const old = (await must<{ id: string }>(shop.ws.admin, 'GET', '/api/v1/profiles/lookup?type=anonymous_id&value=anon-binh')).id;
+      await identify(shop.ws.basic, 'u2', 'Trần Thị Bình', day(8));
+      const link = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: shop.ws.basic, payload: { userId: 'u2', anonymousId: 'anon-binh', timestamp: day(8) } });
+      expect(link.statusCode).toBe(200);
+      const found = await search(shop, `?ids=${old}`);
+      expect(names(found)).toEqual(['Trần Thị Bình']);
+      expect(found.data[0]!.id).toBe(byName.get('Trần Thị Bình'));
+    });
+
+    it('answers 400 naming ids for a malformed list', async () => {
+      const res = await call<ErrorBody>(shop.ws.admin, 'GET', '/api/v1/profiles?ids=a,,b');
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('ids');
+    });
+
+    it('finds nothing of another workspace', async () => {
+      const other = await openShop();
+      const mine = (await search(shop, '?limit=1')).data[0]!.id;
+      expect((await search(other, `?ids=${mine}`)).data).toEqual([]);
+    });
+  });
+
   describe('when a filter value is bad', () => {
     it('answers 400 naming hasOrders', async () => {
       const res = await call<ErrorBody>(shop.ws.admin, 'GET', '/api/v1/profiles?hasOrders=maybe');

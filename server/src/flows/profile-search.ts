@@ -32,6 +32,13 @@ const ChannelFilter = Type.Unsafe<string>({
 export const CustomerSearchQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Name, email or phone; accents are ignored ("nguyen" finds "Nguyễn").' })),
   channel: Type.Optional(ChannelFilter),
+  ids: Type.Optional(
+    Type.String({
+      maxLength: 3000,
+      pattern: '^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+){0,99}$',
+      description: 'Only these profiles, comma-separated (at most 100; e.g. the customers of a page of orders). A merged-away id finds the profile it was merged into (listed in its mergedProfileIds).',
+    }),
+  ),
   hasOrders: Type.Optional(
     Type.Boolean({ description: 'true: only customers with at least one order (cancelled and returned ones do not count); false: only those without.' }),
   ),
@@ -74,7 +81,7 @@ export async function searchCustomers(
   opts: Omit<CustomerSearchInput, 'limit'> & { workspaceId: string; limit: number; defaultCountry: CountryCode; currency: string },
 ): Promise<{ data: CustomerRow[]; nextCursor: string | null }> {
   const { workspaceId, limit, currency } = opts;
-  const base = { workspaceId, q: opts.q, channel: opts.channel, defaultCountry: opts.defaultCountry };
+  const base = { workspaceId, q: opts.q, channel: opts.channel, ids: opts.ids?.split(','), defaultCountry: opts.defaultCountry };
   const kept: Profile[] = [];
   const facts = new Map<string, CommerceSummary>();
   let cursor = opts.cursor;

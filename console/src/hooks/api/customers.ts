@@ -211,6 +211,28 @@ export function useCustomers(filters: CustomerFilters) {
   });
 }
 
+/**
+ * Display names of many customers (e.g. a page of orders) in one request per 100 ids: a map from
+ * each asked id — merged-away ones included — to the customer's name.
+ */
+export function useCustomerNames(ids: (string | null)[]) {
+  const wanted = [...new Set(ids.filter((id): id is string => !!id))].sort();
+  return useQuery({
+    queryKey: ['customers', 'names', wanted],
+    enabled: wanted.length > 0,
+    placeholderData: keepPreviousData,
+    queryFn: async () => {
+      const names = new Map<string, string>();
+      for (let i = 0; i < wanted.length; i += 100) {
+        const chunk = wanted.slice(i, i + 100);
+        const page = await get<Page<CustomerRow>>('/api/v1/profiles', { ids: chunk.join(','), limit: 200 });
+        for (const p of page.data) for (const id of [p.id, ...p.mergedProfileIds]) names.set(id, displayName(p));
+      }
+      return names;
+    },
+  });
+}
+
 export function useProfile(id: string) {
   return useQuery({
     queryKey: key.profile(id),

@@ -32,8 +32,8 @@ export function OrderChannel({ channelId, channelType }: { channelId: string; ch
   return <ChannelBadge type={c ? lookKey(c) : channelType} name={c?.name} lang={lang} />;
 }
 
-/** The customer's name, linking to their profile; a walk-in sale has none. */
-export function CustomerLink({ profileId }: { profileId: string | null }) {
+/** The customer's name, linking to their profile; a walk-in sale has none. Pass `name` when a list already knows it. */
+export function CustomerLink({ profileId, name }: { profileId: string | null; name?: string }) {
   const t = useT(ordersMessages);
   if (!profileId) {
     return (
@@ -42,17 +42,21 @@ export function CustomerLink({ profileId }: { profileId: string | null }) {
       </Text>
     );
   }
-  return <ProfileName profileId={profileId} />;
+  return name === undefined ? <FetchedName profileId={profileId} /> : <NameLink profileId={profileId} name={name} />;
 }
 
-function ProfileName({ profileId }: { profileId: string }) {
+function FetchedName({ profileId }: { profileId: string }) {
   const profile = useProfile(profileId);
+  return <NameLink profileId={profileId} name={profile.data ? displayName(profile.data) : `${profileId.slice(0, 12)}…`} />;
+}
+
+function NameLink({ profileId, name }: { profileId: string; name: string }) {
   return (
     <Anchor component={Link} to={`/customers/${profileId}`} size="sm" onClick={(e) => e.stopPropagation()}>
       <Group gap={4} wrap="nowrap">
         <IconUser size={14} />
         <Text span size="sm" lineClamp={1}>
-          {profile.data ? displayName(profile.data) : `${profileId.slice(0, 12)}…`}
+          {name}
         </Text>
       </Group>
     </Anchor>

@@ -17,6 +17,7 @@ import { ordersMessages } from '../../i18n/orders';
 import { useFormat } from '../../lib/format';
 import { useT } from '../../lib/i18n';
 import { CustomerLink, OrderChannel, StatusBadge } from './order-bits';
+import { useCustomerNames } from '../../hooks/api/customers';
 import { OrderDrawer } from './order-drawer';
 
 const isStatus = (s: string | null): s is OrderStatus => !!s && (ORDER_STATUSES as string[]).includes(s);
@@ -33,6 +34,7 @@ export function OrdersPage() {
   const channels = useChannels();
   const orders = useOrders({ channelId, status });
   const rows = orders.data?.pages.flatMap((p) => p.data) ?? [];
+  const names = useCustomerNames(rows.map((o) => o.profileId)).data;
   const filtered = !!channelId || !!status;
 
   return (
@@ -124,7 +126,7 @@ export function OrdersPage() {
                         )}
                       </Table.Td>
                       <Table.Td maw={220}>
-                        <CustomerLink profileId={o.profileId} />
+                        <CustomerLink profileId={o.profileId} name={o.profileId ? (names?.get(o.profileId) ?? '…') : undefined} />
                       </Table.Td>
                       <Table.Td>
                         <OrderChannel channelId={o.channelId} channelType={o.channelType} />

@@ -252,9 +252,13 @@ export async function selectMergedInto(ex: Executor, workspaceId: string, surviv
 
 export async function searchProfiles(
   ex: Executor,
-  opts: { workspaceId: string; terms: string[]; channel?: string; limit: number; before?: { lastSeenAt: string; id: string } },
+  opts: { workspaceId: string; terms: string[]; channel?: string; ids?: string[]; limit: number; before?: { lastSeenAt: string; id: string } },
 ): Promise<ProfileRow[]> {
   const conds: SQL[] = [sql`workspace_id = ${opts.workspaceId}`, sql`merged_into IS NULL`];
+  if (opts.ids) {
+    // These profiles, or the ones they were merged into.
+    conds.push(sql`(id = ${anyOf(opts.ids)} OR id IN (SELECT merged_into FROM profiles WHERE workspace_id = ${opts.workspaceId} AND id = ${anyOf(opts.ids)}))`);
+  }
   for (const t of opts.terms) conds.push(sql`search_text LIKE ${'%' + t.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`);
   if (opts.channel) conds.push(sql`channels -> ${opts.channel}::text IS NOT NULL`);
   if (opts.before) conds.push(sql`(last_seen_at, id) < (${opts.before.lastSeenAt}::timestamptz, ${opts.before.id})`);

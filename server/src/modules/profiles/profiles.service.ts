@@ -358,6 +358,8 @@ export async function searchProfiles(
     q?: string;
     /** Only profiles that used this channel (a key of their `channels`). */
     channel?: string;
+    /** Only these profiles (a merged-away id finds the profile it was merged into). */
+    ids?: string[];
     limit: number;
     cursor?: string;
     defaultCountry: CountryCode;
@@ -371,7 +373,7 @@ export async function searchProfiles(
     else terms.push(...foldForSearch(q).split(' ').filter(Boolean));
   }
   const before = opts.cursor ? decodeCursor(opts.cursor, isSearchCursor) : undefined;
-  const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, channel: opts.channel, limit: opts.limit + 1, before });
+  const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, channel: opts.channel, ids: opts.ids, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const [ids, merged] = await Promise.all([
     repo.selectIdentifiersOf(ex, opts.workspaceId, page.map((r) => r.id)),
