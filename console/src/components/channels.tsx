@@ -17,6 +17,7 @@ import {
   IconWorld,
   IconCircleDot,
   IconShare,
+  IconServer,
   type Icon,
 } from '@tabler/icons-react';
 
@@ -41,6 +42,8 @@ const LOOKS: Record<string, ChannelLook> = {
   phone: { icon: IconPhone, color: 'green', label: { vi: 'Điện thoại', en: 'Phone' } },
   chatbot: { icon: IconMessageChatbot, color: 'lime', label: { vi: 'Chatbot', en: 'Chatbot' } },
   salesperson: { icon: IconUser, color: 'yellow', label: { vi: 'Nhân viên bán', en: 'Salesperson' } },
+  chat: { icon: IconMessage, color: 'lime', label: { vi: 'Chat', en: 'Chat' } },
+  server: { icon: IconServer, color: 'gray', label: { vi: 'Hệ thống', en: 'Back office' } },
 };
 
 const FALLBACK: ChannelLook = { icon: IconCircleDot, color: 'gray', label: { vi: 'Khác', en: 'Other' } };

@@ -198,6 +198,21 @@ describe('GET /api/v1/dashboard', () => {
     });
   });
 
+  describe('when a shop’s backend signs a customer in', () => {
+    it('does not count its identify (channel server) as a touchpoint', async () => {
+      const shop = await openShop();
+      const today = new Date().toISOString();
+      await must(shop.keys.web!, 'POST', '/v1/track', { anonymousId: 'g1', event: 'Product Viewed', timestamp: today });
+      // The shop's backend mints a customer token at sign-in, joining the guest: an identify on channel `server`.
+      await must(shop.ws.admin, 'POST', '/api/v1/customer-tokens', { userId: 'khoa', anonymousId: 'g1' });
+      await must(shop.ws.admin, 'POST', '/api/v1/orders', { channelId: shop.pos, externalId: 'pos-khoa', customer: { userId: 'khoa' }, lines: [{ sku: shop.sku, quantity: 1 }] });
+      const d = await dashboard(shop, '');
+      expect(d.activityChannels.map((c) => c.channel).sort()).toEqual(['pos', 'web']);
+      expect(d.topPaths.paths.map((p) => p.steps)).toEqual([['web', 'pos']]);
+      expect(d.totals).toMatchObject({ customers: 1, multiChannelCustomers: 1 });
+    });
+  });
+
   describe('when paths are long or shared', () => {
     it('keeps the first touch and the last three steps, and takes the median over customers', async () => {
       const shop = await openShop();

@@ -161,13 +161,19 @@ export interface ActivityRange {
 }
 
 /**
- * Events of the range with the customer each belongs to now (`live`: the profile a merged one
- * lives on), so a visitor merged into a store customer counts once, on both channels.
+ * A touchpoint: any event but a backend's identify (channel `server`, e.g. the one a customer
+ * token's sign-in writes to join a guest), which records who someone is, not where they were.
+ */
+const isTouchpoint = (e: SQL): SQL => sql`NOT (${e}.type = 'identify' AND ${e}.channel = 'server')`;
+
+/**
+ * Touchpoints of the range with the customer each belongs to now (`live`: the profile a merged
+ * one lives on), so a visitor merged into a store customer counts once, on both channels.
  */
 const rangeEvents = (r: ActivityRange): SQL => sql`(
   SELECT e.id, e.channel, e.timestamp, COALESCE(m.live_id, e.profile_id) AS live
   FROM events e LEFT JOIN ${mergedProfilesRelation(r.workspaceId)} m ON m.id = e.profile_id
-  WHERE e.workspace_id = ${r.workspaceId} AND e.timestamp >= ${dayStart(r)} AND e.timestamp < ${dayAfter(r)})`;
+  WHERE e.workspace_id = ${r.workspaceId} AND e.timestamp >= ${dayStart(r)} AND e.timestamp < ${dayAfter(r)} AND ${isTouchpoint(sql`e`)})`;
 
 /** Per day (in the time zone) and event channel: distinct customers and events. */
 export async function selectActivityByDay(ex: Executor, r: ActivityRange): Promise<{ day: string; channel: string; customers: number; events: number }[]> {
@@ -208,7 +214,7 @@ export async function selectActivityTotals(
         seen_before AS (
           SELECT DISTINCT COALESCE(m.live_id, e.profile_id) AS live
           FROM events e LEFT JOIN ${mergedProfilesRelation(r.workspaceId)} m ON m.id = e.profile_id
-          WHERE e.workspace_id = ${r.workspaceId} AND e.timestamp < ${dayStart(r)} AND e.profile_id IS NOT NULL)
+          WHERE e.workspace_id = ${r.workspaceId} AND e.timestamp < ${dayStart(r)} AND e.profile_id IS NOT NULL AND ${isTouchpoint(sql`e`)})
         SELECT coalesce(sum(n), 0)::int AS events,
                count(live)::int AS customers,
                count(*) FILTER (WHERE live IS NOT NULL AND channels >= 2)::int AS multi_channel,
@@ -246,7 +252,8 @@ export async function selectChannelPaths(
         ev AS (
           SELECT ids.p, e.channel, e.timestamp, e.id,
                  lag(e.channel) OVER (PARTITION BY ids.p ORDER BY e.timestamp, e.id) AS prev
-          FROM ids JOIN events e ON e.workspace_id = ${opts.workspaceId} AND e.profile_id = ids.pid AND e.timestamp <= ids.at),
+          FROM ids JOIN events e ON e.workspace_id = ${opts.workspaceId} AND e.profile_id = ids.pid AND e.timestamp <= ids.at
+                                 AND ${isTouchpoint(sql`e`)}),
         per AS (
           SELECT b.p, b.at, b.c,
                  (SELECT min(ev.timestamp) FROM ev WHERE ev.p = b.p) AS first_at,
