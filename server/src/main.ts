@@ -41,7 +41,18 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   }
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = address.replace('0.0.0.0', '127.0.0.1');
+  process.stdout.write(
+    [
+      '',
+      `Omni is ready: ${base}`,
+      `  console:       ${base}/`,
+      ...(config.demo ? [`  demo shop:     ${base}/demo/store   (open it in two windows)`, `  store counter: ${base}/demo/pos`] : []),
+      `  API reference: ${base}/docs`,
+      '',
+    ].join('\n') + '\n',
+  );
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();

@@ -2,6 +2,7 @@
  * The console's routes. Each screen lives in routes/<entity>/<screen>/ and owns its messages;
  * each screen adds its own sub-routes here (one line each).
  */
+import { lazy, Suspense } from 'react';
 import { Button, Center, Stack, Text, Title } from '@mantine/core';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from '../hooks/api/session';
@@ -10,15 +11,17 @@ import { shellMessages } from '../i18n/shell';
 import { Shell } from '../components/shell';
 import { Loading } from '../components/page';
 import { SignInPage } from './sign-in/sign-in-page';
-import { InvitePage } from './invite/invite-page';
-import { DashboardPage } from './dashboard/dashboard-page';
-import { CustomersPage } from './customers/list/customers-page';
-import { CustomerPage } from './customers/detail/customer-page';
-import { CatalogPage } from './catalog/catalog-page';
-import { OrdersPage } from './orders/orders-page';
-import { PromotionsPage } from './promotions/promotions-page';
-import { SettingsPage } from './settings/settings-page';
-import { PosPage } from './pos/pos-page';
+
+// Each screen is its own chunk, loaded on first visit (charts only where they are drawn).
+const InvitePage = lazy(() => import('./invite/invite-page').then((m) => ({ default: m.InvitePage })));
+const DashboardPage = lazy(() => import('./dashboard/dashboard-page').then((m) => ({ default: m.DashboardPage })));
+const CustomersPage = lazy(() => import('./customers/list/customers-page').then((m) => ({ default: m.CustomersPage })));
+const CustomerPage = lazy(() => import('./customers/detail/customer-page').then((m) => ({ default: m.CustomerPage })));
+const CatalogPage = lazy(() => import('./catalog/catalog-page').then((m) => ({ default: m.CatalogPage })));
+const OrdersPage = lazy(() => import('./orders/orders-page').then((m) => ({ default: m.OrdersPage })));
+const PromotionsPage = lazy(() => import('./promotions/promotions-page').then((m) => ({ default: m.PromotionsPage })));
+const SettingsPage = lazy(() => import('./settings/settings-page').then((m) => ({ default: m.SettingsPage })));
+const PosPage = lazy(() => import('./pos/pos-page').then((m) => ({ default: m.PosPage })));
 
 function NotFound() {
   const t = useT(shellMessages);
@@ -37,12 +40,19 @@ function NotFound() {
 export function AppRoutes() {
   const session = useSession();
   const { pathname } = useLocation();
-  if (pathname.startsWith('/invite')) return <InvitePage />;
+  if (pathname.startsWith('/invite')) {
+    return (
+      <Suspense fallback={<Loading />}>
+        <InvitePage />
+      </Suspense>
+    );
+  }
   if (session.isPending) return <Loading />;
   if (session.isError) return <Text c="red">{session.error.message}</Text>;
   if (!session.data) return <SignInPage />;
   return (
     <Shell>
+      <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/" element={<DashboardPage />} />
         <Route path="/customers" element={<CustomersPage />} />
@@ -54,6 +64,7 @@ export function AppRoutes() {
         <Route path="/demo/pos" element={<PosPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
+      </Suspense>
     </Shell>
   );
 }
