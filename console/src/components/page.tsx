@@ -3,6 +3,8 @@ import type { ReactNode } from 'react';
 import { Alert, Center, Code, CopyButton, Button, Group, Loader, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconAlertTriangle, IconInbox } from '@tabler/icons-react';
 import { ApiError } from '../lib/api';
+import { currentLang, interpolate, useI18n } from '../lib/i18n';
+import { errorMessages } from '../i18n/errors';
 
 export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -72,7 +74,8 @@ export function Loading() {
 
 /** A failed request, with the server's message (and request id, to quote when reporting). */
 export function ErrorBlock({ error }: { error: unknown }) {
-  const msg = error instanceof Error ? error.message : String(error);
+  useI18n(); // re-render in the new language
+  const msg = errorMessage(error);
   const rid = error instanceof ApiError && typeof error.details.requestId === 'string' ? error.details.requestId : undefined;
   return (
     <Alert color="red" icon={<IconAlertTriangle size={18} />} my="md">
@@ -86,7 +89,22 @@ export function ErrorBlock({ error }: { error: unknown }) {
   );
 }
 
-/** Mutation errors for notifications: the server's message. */
+const STATED = new Set(['unauthorized', 'forbidden', 'cart_conflict', 'cart_empty', 'cart_closed', 'product_unavailable', 'promotion_unavailable', 'coupon_denied', 'price_changed', 'invalid_transition', 'rate_limited', 'internal', 'unavailable']);
+const INVALID = new Set(['bad_request', 'invalid_json', 'invalid_body', 'validation_failed', 'invalid_field', 'unknown_sku', 'currency_mismatch', 'location_not_in_channel', 'payload_too_large']);
+
+/**
+ * A failed request in the user's language: the server's code in words, keeping the server's own
+ * message where it names what is wrong (a field, a SKU). Also for notifications.
+ */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const m = errorMessages[currentLang()];
+  if (error instanceof TypeError) return m.network; // fetch could not reach the server
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  const vars = { message: error.message, ...Object.fromEntries(Object.entries(error.details).map(([k, v]) => [k, String(v)])) };
+  if (error.code === 'insufficient_stock' && 'sku' in error.details) return interpolate(m.insufficient_stock, vars);
+  if (STATED.has(error.code)) return m[error.code as keyof typeof m];
+  if (INVALID.has(error.code)) return interpolate(m.invalid, vars);
+  if (error.code === 'not_found' || error.code.endsWith('_not_found')) return interpolate(m.not_found, vars);
+  if (error.code === 'conflict' || error.code === 'duplicate_sku') return interpolate(m.conflict, vars);
+  return error.message;
 }

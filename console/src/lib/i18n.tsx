@@ -29,6 +29,12 @@ interface I18nState {
 
 const I18nContext = createContext<I18nState | undefined>(undefined);
 
+/** The language in use, for code outside React (error texts in notifications). */
+let activeLang: Lang = 'vi';
+export function currentLang(): Lang {
+  return activeLang;
+}
+
 function storedLang(): Lang | undefined {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
@@ -42,6 +48,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [chosenLang, setChosenLang] = useState<Lang | undefined>(storedLang);
   const [defaultLang, setDefaultLang] = useState<Lang>('vi');
   const lang = chosenLang ?? defaultLang;
+  activeLang = lang;
   const setLang = useCallback((l: Lang) => {
     setChosenLang(l);
     try {

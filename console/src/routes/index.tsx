@@ -3,13 +3,13 @@
  * each screen adds its own sub-routes here (one line each).
  */
 import { lazy, Suspense } from 'react';
-import { Button, Center, Stack, Text, Title } from '@mantine/core';
+import { Button, Center, Stack, Title } from '@mantine/core';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from '../hooks/api/session';
 import { useT } from '../lib/i18n';
 import { shellMessages } from '../i18n/shell';
 import { Shell } from '../components/shell';
-import { Loading } from '../components/page';
+import { ErrorBlock, Loading } from '../components/page';
 import { SignInPage } from './sign-in/sign-in-page';
 
 // Each screen is its own chunk, loaded on first visit (charts only where they are drawn).
@@ -48,7 +48,7 @@ export function AppRoutes() {
     );
   }
   if (session.isPending) return <Loading />;
-  if (session.isError) return <Text c="red">{session.error.message}</Text>;
+  if (session.isError) return <ErrorBlock error={session.error} />;
   if (!session.data) return <SignInPage />;
   return (
     <Shell>

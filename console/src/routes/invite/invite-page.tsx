@@ -1,4 +1,5 @@
 /** /invite?token=…: the invited person picks their name and password, and is signed in. */
+import { errorMessage } from '../../components/page';
 import { useState } from 'react';
 import { Alert, Button, Group, PasswordInput, Progress, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
 import { IconMailOpened } from '@tabler/icons-react';
@@ -66,7 +67,7 @@ export function InvitePage() {
             </Group>
             {failed && (
               <Alert color="red" variant="light" data-testid="invite-error">
-                {expired ? t('expired') : failed.message}
+                {expired ? t('expired') : errorMessage(failed)}
               </Alert>
             )}
             <TextInput label={t('name')} description={t('nameHint')} placeholder={t('namePlaceholder')} value={name} onChange={(e) => setName(e.currentTarget.value)} autoComplete="name" name="name" />

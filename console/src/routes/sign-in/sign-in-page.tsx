@@ -5,6 +5,7 @@ import { useT } from '../../lib/i18n';
 import { shellMessages } from '../../i18n/shell';
 import { AuthFrame } from '../../components/auth-frame';
 import { ApiError } from '../../lib/api';
+import { errorMessage } from '../../components/page';
 
 export function SignInPage() {
   const t = useT(shellMessages);
@@ -24,7 +25,7 @@ export function SignInPage() {
           <Title order={3}>{t('signInTitle')}</Title>
           {failed && (
             <Alert color="red" variant="light" data-testid="sign-in-error">
-              {failed instanceof ApiError && failed.status === 401 ? t('signInFailed') : failed.message}
+              {failed instanceof ApiError && failed.status === 401 ? t('signInFailed') : errorMessage(failed)}
             </Alert>
           )}
           <TextInput label={t('email')} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} name="email" />

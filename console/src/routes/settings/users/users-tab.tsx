@@ -246,7 +246,7 @@ function InviteModal({ onClose }: { onClose: () => void }) {
           />
           {invite.error && (
             <Alert color="red" variant="light">
-              {invite.error.message}
+              {errorMessage(invite.error)}
             </Alert>
           )}
           <FormButtons onCancel={onClose} label={t('sendInvite')} loading={invite.isPending} disabled={!email.trim() || !name.trim()} testId="invite-submit" />
