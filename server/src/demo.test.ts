@@ -83,6 +83,19 @@ describe('demo endpoints', () => {
       expect((await call<ErrorBody>({}, 'POST', '/demo/v1/sign-in', { email: 'khach999@example.vn' })).status).toBe(404);
     });
 
+    it('refuses a real customer someone tied to a demo anonymous id through the public API', async () => {
+      const { call, must } = client();
+      const config = await must<DemoConfig>({}, 'GET', '/demo/v1/config');
+      const key = basicAuth(config.writeKey);
+      // A shopper of the real shop, known by phone only (e.g. from the counter)…
+      await must(key, 'POST', '/v1/identify', { userId: 'that-real-shopper', traits: { phone: '0987654321' } });
+      // …whom an attacker joins to a demo anonymous id, hoping to sign in as them.
+      await must(key, 'POST', '/v1/identify', { anonymousId: 'demo-anon-9999', traits: { phone: '0987654321' } });
+      const res = await call<ErrorBody>({}, 'POST', '/demo/v1/sign-in', { phone: '0987654321' });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    });
+
     it('bad input: 400 with what is wrong', async () => {
       const { call } = client();
       for (const body of [{}, { email: 'khach1@example.vn', phone: '0912345678' }, { email: 5 }, { email: 'khach1@example.vn', extra: true }]) {

@@ -23,7 +23,7 @@ import { lookupProfile, type Profile } from './modules/profiles';
 import { getWorkspace } from './modules/workspaces';
 import type { IngestWriter } from './modules/ingest';
 import { issueCustomerToken } from './flows/cart-api';
-import { DEMO_ANONYMOUS_ID_PREFIX, DEMO_EMAIL_DOMAIN, demoStoreWriteKey, demoWorkspaceId } from './flows/demo-seed';
+import { DEMO_ANONYMOUS_ID_PREFIX, DEMO_EMAIL_DOMAIN, demoCustomerPhones, demoStoreWriteKey, demoWorkspaceId } from './flows/demo-seed';
 
 const PAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'demo');
 const FILES: Record<string, { file: string; type: string }> = {
@@ -75,20 +75,34 @@ function toDemoCustomer(p: Profile) {
   return { profileId: p.id, name: traitText(p, 'name'), email: identifier(p, 'email'), phone: identifier(p, 'phone'), tier: traitText(p, 'tier'), userId: identifier(p, 'user_id') };
 }
 
-/** A customer the demo seed made up: their first visit came under a demo anonymous id. */
-function isDemoCustomer(p: Profile): boolean {
-  return p.identifiers.some((i) => i.type === 'anonymous_id' && i.value.startsWith(DEMO_ANONYMOUS_ID_PREFIX));
+/**
+ * A customer the demo seed made up, and no one else: a demo anonymous id, a phone from the seed's
+ * list, and no phone or email of anybody else. Anyone may send identify calls with the public
+ * write key and so tie a demo anonymous id (or a demo phone) to a real person's profile; the
+ * phone list keeps such a profile out, because it then holds a phone the seed did not make.
+ */
+function isDemoCustomer(p: Profile, demoPhones: Set<string>): boolean {
+  const of = (type: string) => p.identifiers.filter((i) => i.type === type).map((i) => i.value);
+  const phones = of('phone');
+  return (
+    of('anonymous_id').some((a) => a.startsWith(DEMO_ANONYMOUS_ID_PREFIX)) &&
+    phones.length > 0 &&
+    phones.every((ph) => demoPhones.has(ph)) &&
+    of('email').every((e) => e.endsWith(`@${DEMO_EMAIL_DOMAIN}`))
+  );
 }
 
 export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
   const orm = ctx.db.orm;
 
   /** The demo workspace, or 404 as if the demo did not exist. */
-  async function demoWorkspace(): Promise<{ workspaceId: string; country: CountryCode; currency: string }> {
+  async function demoWorkspace(): Promise<{ workspaceId: string; country: CountryCode; currency: string; demoPhones: Set<string> }> {
     const workspaceId = await demoWorkspaceId(orm);
     if (!workspaceId) throw new AppError('not_found', 'There is no demo shop on this server (the demo data fills only a new, empty first workspace)');
+    const demoPhones = await demoCustomerPhones(orm, workspaceId);
+    if (!demoPhones) throw new AppError('unavailable', 'The demo data was made by an older version or is still being made: start Omni on a new data directory, or wait for "demo: ready"');
     const ws = await getWorkspace(orm, workspaceId);
-    return { workspaceId, country: ws.defaultCountry as CountryCode, currency: ws.currency };
+    return { workspaceId, country: ws.defaultCountry as CountryCode, currency: ws.currency, demoPhones };
   }
 
   async function findProfile(workspaceId: string, country: CountryCode, type: 'email' | 'phone', value: string): Promise<Profile | undefined> {
@@ -131,14 +145,14 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
         response: { 200: DemoConfig, 404: ErrorResponse, 503: ErrorResponse },
       },
     }, async () => {
-      const { workspaceId, country, currency } = await demoWorkspace();
+      const { workspaceId, country, currency, demoPhones } = await demoWorkspace();
       const writeKey = await demoStoreWriteKey(orm, workspaceId);
       if (!writeKey) throw new AppError('unavailable', 'The demo data was made by an older version that kept no store write key: start Omni on a new data directory');
       const customers: ReturnType<typeof toDemoCustomer>[] = [];
       // The seed gives about 60% of customers an email: khach1@…, khach2@… — take the first few.
       for (let n = 1; n <= 20 && customers.length < PICKER_SIZE; n++) {
         const p = await findProfile(workspaceId, country, 'email', `khach${n}@${DEMO_EMAIL_DOMAIN}`);
-        if (p && isDemoCustomer(p)) customers.push(toDemoCustomer(p));
+        if (p && isDemoCustomer(p, demoPhones)) customers.push(toDemoCustomer(p));
       }
       return { writeKey, currency, customers };
     });
@@ -149,18 +163,18 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
         summary: 'Sign in as a demo customer by email or phone: mints their customer token (only demo customers, only while the demo is on)',
         security: [],
         body: SignInBody,
-        response: { 200: SignInResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        response: { 200: SignInResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
       },
     }, async (request) => {
       const b = request.body;
       if (!b.email === !b.phone) throw new AppError('validation_failed', 'body: give either email or phone', { field: 'email' });
-      const { workspaceId, country } = await demoWorkspace();
+      const { workspaceId, country, demoPhones } = await demoWorkspace();
       if (b.email && !b.email.trim().toLowerCase().endsWith(`@${DEMO_EMAIL_DOMAIN}`)) {
         throw new AppError('forbidden', `The demo signs in only its own customers (emails on @${DEMO_EMAIL_DOMAIN})`, { field: 'email' });
       }
       const profile = b.email ? await findProfile(workspaceId, country, 'email', b.email) : await findProfile(workspaceId, country, 'phone', b.phone!);
       if (!profile) throw new AppError('profile_not_found', `No demo customer has this ${b.email ? 'email' : 'phone'}`, { field: b.email ? 'email' : 'phone' });
-      if (!isDemoCustomer(profile)) throw new AppError('forbidden', 'The demo signs in only the customers its demo data made', { field: b.email ? 'email' : 'phone' });
+      if (!isDemoCustomer(profile, demoPhones)) throw new AppError('forbidden', 'The demo signs in only the customers its demo data made', { field: b.email ? 'email' : 'phone' });
       const minted = await issueCustomerToken({ ctx, writer }, { workspaceId, profileId: profile.id, ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}), ttlSeconds: 24 * 3600 });
       return { token: minted.secret, expiresAt: minted.token.expiresAt, customer: toDemoCustomer(profile) };
     });

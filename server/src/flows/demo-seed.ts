@@ -12,11 +12,14 @@ import type { App } from '../platform/context';
 import { appendDomainEvents, hasDomainEvent, latestDomainEvent } from '../platform/domain-log';
 import { seededRandom } from '../platform/random';
 import { listProducts } from '../modules/catalog';
+import { normalizePhone } from '../modules/profiles';
 import { createApiToken, DEFAULT_WORKSPACE_NAME, firstWorkspaceId, revokeApiToken } from '../modules/workspaces';
 import type { Executor } from '../db/client';
 
 /** Domain log marker holding the Website source's write key, for the demo store page. */
 const DEMO_STORE_KEY = 'demo.store_key';
+/** Marker: the phone numbers (E.164) of the customers the seed made up — who the demo sign-in may sign in. */
+const DEMO_CUSTOMERS = 'demo.customers';
 /** The demo retailer's name (also the demo store's). */
 export const DEMO_SHOP_NAME = 'Nhà Omni';
 
@@ -37,6 +40,13 @@ export async function demoWorkspaceId(ex: Executor): Promise<string | undefined>
 }
 
 /** The write key of the demo's Website source (undefined when the seed that made it kept none, e.g. an older version). */
+/** The phones (E.164) of the demo's own customers; undefined when the seed that ran kept none. */
+export async function demoCustomerPhones(ex: Executor, workspaceId: string): Promise<Set<string> | undefined> {
+  const marker = await latestDomainEvent(ex, workspaceId, DEMO_CUSTOMERS);
+  const phones = marker?.data.phones;
+  return Array.isArray(phones) ? new Set(phones.filter((p): p is string => typeof p === 'string')) : undefined;
+}
+
 export async function demoStoreWriteKey(ex: Executor, workspaceId: string): Promise<string | undefined> {
   const marker = await latestDomainEvent(ex, workspaceId, DEMO_STORE_KEY);
   const key = marker?.data.writeKey;
@@ -186,10 +196,13 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     const day = 24 * 3600 * 1000;
     let orders = 0;
     let events = 0;
+    const phones: string[] = [];
     log(`demo: ${count} customers with events and orders over 90 days`);
     for (let i = 0; i < count; i++) {
       const name = `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
       const phone = `${pick(PREFIXES)}${String(Math.floor(rnd() * 10_000_000)).padStart(7, '0')}`;
+      const e164 = normalizePhone(phone, 'VN');
+      if (e164) phones.push(e164);
       const email = rnd() < 0.6 ? `khach${i + 1}@${DEMO_EMAIL_DOMAIN}` : undefined;
       const city = pick(CITIES);
       const tier = rnd() < 0.15 ? 'gold' : rnd() < 0.35 ? 'silver' : 'member';
@@ -237,7 +250,10 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
       }
       if ((i + 1) % 50 === 0) log(`demo: ${i + 1} of ${count} customers`);
     }
-    await appendDomainEvents(db.orm, [{ workspaceId, type: 'demo.seeded', data: { customers: count, orders, events } }]);
+    await appendDomainEvents(db.orm, [
+      { workspaceId, type: DEMO_CUSTOMERS, data: { phones } },
+      { workspaceId, type: 'demo.seeded', data: { customers: count, orders, events } },
+    ]);
     return { seeded: true, customers: count, orders, events };
   } finally {
     await revokeApiToken(db.orm, workspaceId, token.token.id);
