@@ -21,6 +21,11 @@ export interface OmniOptions {
   flushAt?: number;
   /** …or after this long (ms, default 1000). */
   flushIntervalMs?: number;
+  /**
+   * Also answer as `window.analytics` (the name Segment's analytics.js uses), so pages already
+   * calling `analytics.track(…)` send to Omni. Default true; never replaces an existing one.
+   */
+  exposeAnalytics?: boolean;
 }
 
 export interface CartLine {
@@ -264,15 +269,25 @@ export class Omni {
     this.cart = new CartClient(this);
   }
 
-  identify(userId?: string, traits: Json = {}): void {
-    if (userId) this.analytics.userId = userId;
+  /** `identify(userId, traits?)` or, as analytics.js allows, `identify(traits)` for the current user. */
+  identify(userIdOrTraits?: string | Json | null, traits: Json = {}): void {
+    if (userIdOrTraits && typeof userIdOrTraits === 'object') return this.identify(undefined, userIdOrTraits);
+    if (userIdOrTraits) this.analytics.userId = userIdOrTraits;
     this.analytics.enqueue({ type: 'identify', traits });
   }
   track(event: string, properties: Json = {}): void {
     this.analytics.enqueue({ type: 'track', event, properties });
   }
-  page(name?: string, properties: Json = {}): void {
-    this.analytics.enqueue({ type: 'page', ...(name ? { name } : {}), properties: { url: location.href, path: location.pathname, title: document.title, ...properties } });
+  /** `page()`, `page(name, properties?)` or, as analytics.js allows, `page(category, name, properties?)`. */
+  page(nameOrCategory?: string | Json, nameOrProperties?: string | Json, properties?: Json): void {
+    let name: string | undefined;
+    let category: string | undefined;
+    let props: Json = {};
+    if (typeof nameOrCategory === 'object') props = nameOrCategory;
+    else if (typeof nameOrProperties === 'string') [category, name, props] = [nameOrCategory, nameOrProperties, properties ?? {}];
+    else [name, props] = [nameOrCategory, nameOrProperties ?? {}];
+    const context = { url: location.href, path: location.pathname, title: document.title, referrer: document.referrer };
+    this.analytics.enqueue({ type: 'page', ...(name ? { name } : {}), ...(category ? { category } : {}), properties: { ...context, ...(category ? { category } : {}), ...props } });
   }
   /** Send queued events now. */
   flush(): Promise<void> {
@@ -286,5 +301,8 @@ export class Omni {
 }
 
 export function init(options: OmniOptions): Omni {
-  return new Omni(options);
+  const omni = new Omni(options);
+  const w = window as unknown as { analytics?: unknown };
+  if (options.exposeAnalytics !== false && w.analytics === undefined) w.analytics = omni;
+  return omni;
 }

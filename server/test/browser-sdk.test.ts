@@ -102,6 +102,29 @@ describe('browser SDK', () => {
     await page.context().close();
   });
 
+  it('answers as window.analytics with analytics.js call shapes: identify(traits), page(category, name, props)', async () => {
+    const s = await openShop();
+    const page = await openWindow(s);
+    await page.evaluate(async () => {
+      const analytics = (globalThis as unknown as { analytics: Omni & { page(category: string, name: string, props?: Record<string, unknown>): void; identify(traits: Record<string, unknown>): void } }).analytics;
+      analytics.identify({ phone: '0977000111', name: 'Lý Thu Hà' });
+      analytics.page('Sản phẩm', 'Áo thun', { sku: 'AO-1' });
+      analytics.track('Product Viewed', { sku: 'AO-1' });
+      await analytics.flush();
+    });
+    const profile = await must<{ id: string; traits: { name?: string } }>(s.ws.admin, 'GET', '/api/v1/profiles/lookup?type=phone&value=0977000111');
+    expect(profile.traits.name).toBe('Lý Thu Hà');
+    const events = await must<{ data: { type: string; event: string | null; name: string | null; properties: Record<string, unknown> }[] }>(
+      s.ws.admin,
+      'GET',
+      `/api/v1/profiles/${profile.id}/events`,
+    );
+    const viewed = events.data.find((e) => e.type === 'page');
+    expect(viewed).toMatchObject({ name: 'Áo thun', properties: { category: 'Sản phẩm', sku: 'AO-1' } });
+    expect(events.data.map((e) => e.event ?? e.type).sort()).toEqual(['Product Viewed', 'identify', 'page']);
+    await page.context().close();
+  });
+
   it('two windows of one customer share one live cart; a guest keeps the cart through sign-in', async () => {
     const s = await openShop();
     const phone = await openWindow(s);
