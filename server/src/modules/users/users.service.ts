@@ -5,11 +5,11 @@
  * guard on every route (see `permits`).
  */
 import { hash, verify } from '@node-rs/argon2';
-import { sql } from 'drizzle-orm';
-import { firstRow, rows, toDate, type Executor } from '../../db/client';
+import { toDate, type Executor } from '../../db/client';
 import { AppError } from '../../platform/errors';
 import { newId, randomSecret, sha256 } from '../../platform/ids';
 import type { Role } from '../../platform/context';
+import * as repo from './users.repo';
 
 export interface ConsoleUser {
   id: string;
@@ -22,24 +22,11 @@ export interface ConsoleUser {
   createdAt: string;
 }
 
-interface UserRow {
-  workspace_id: string;
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  status: string;
-  password_hash: string | null;
-  last_login_at: Date | string | null;
-  created_at: Date | string;
-}
-
-const COLUMNS = sql.raw('workspace_id, id, email, name, role, status, password_hash, last_login_at, created_at');
 const SESSION_DAYS = 14;
 const INVITE_DAYS = 7;
 export const SESSION_COOKIE = 'omni_session';
 
-function toUser(r: UserRow): ConsoleUser {
+function toUser(r: repo.UserRow): ConsoleUser {
   return {
     id: r.id,
     workspaceId: r.workspace_id,
@@ -60,7 +47,7 @@ function checkPassword(password: string): void {
 
 /** Unique email: a clear 409 instead of a database error. */
 async function assertEmailFree(ex: Executor, email: string): Promise<void> {
-  const taken = await firstRow<{ id: string }>(ex, sql`SELECT id FROM console_users WHERE email = ${email}`);
+  const taken = await repo.selectUserIdByEmail(ex, email);
   if (taken) throw new AppError('conflict', `A console user with email ${email} already exists`, { field: 'email' });
 }
 
@@ -69,14 +56,16 @@ export async function inviteUser(ex: Executor, workspaceId: string, input: { ema
   const email = normalizeEmail(input.email);
   await assertEmailFree(ex, email);
   const inviteToken = randomSecret('inv', 32);
-  const row = await firstRow<UserRow>(
-    ex,
-    sql`INSERT INTO console_users (workspace_id, id, email, name, role, status, invite_token_hash, invite_expires_at)
-        VALUES (${workspaceId}, ${newId('usr')}, ${email}, ${input.name}, ${input.role}, 'invited', ${sha256(inviteToken)},
-          now() + make_interval(days => ${INVITE_DAYS}))
-        RETURNING ${COLUMNS}`,
-  );
-  return { user: toUser(row!), inviteToken };
+  const row = await repo.insertInvitedUser(ex, {
+    workspaceId,
+    id: newId('usr'),
+    email,
+    name: input.name,
+    role: input.role,
+    inviteTokenHash: sha256(inviteToken),
+    inviteDays: INVITE_DAYS,
+  });
+  return { user: toUser(row), inviteToken };
 }
 
 /** The invited person sets their password (and may correct their name); the invite is used up. */
@@ -84,13 +73,7 @@ export async function acceptInvite(ex: Executor, input: { token: string; passwor
   checkPassword(input.password);
   const name = input.name?.trim() || null;
   const passwordHash = await hash(input.password);
-  const row = await firstRow<UserRow>(
-    ex,
-    sql`UPDATE console_users SET password_hash = ${passwordHash}, status = 'active', invite_token_hash = NULL, invite_expires_at = NULL,
-          name = COALESCE(${name}::text, name), updated_at = now()
-        WHERE invite_token_hash = ${sha256(input.token)} AND invite_expires_at > now() AND status = 'invited'
-        RETURNING ${COLUMNS}`,
-  );
+  const row = await repo.activateInvitedUser(ex, { inviteTokenHash: sha256(input.token), passwordHash, name });
   if (!row) throw new AppError('unauthorized', 'This invite is unknown, used or expired: ask an admin for a new one');
   return toUser(row);
 }
@@ -110,24 +93,18 @@ export async function ensureBootstrapAdmin(
   workspaceId: string,
   opts: { email?: string; password?: string },
 ): Promise<{ email: string; password: string; generated: boolean } | undefined> {
-  const any = await firstRow<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM console_users`);
-  if ((any?.n ?? 0) > 0) return undefined;
+  if ((await repo.countAllUsers(ex)) > 0) return undefined;
   const email = normalizeEmail(opts.email ?? 'admin@omni.local');
   const password = opts.password ?? randomSecret('pw', 18);
   checkPassword(password);
   // Several processes may start at once on a new database: the first insert wins, the others skip.
-  const made = await firstRow<{ id: string }>(
-    ex,
-    sql`INSERT INTO console_users (workspace_id, id, email, name, role, status, password_hash)
-        VALUES (${workspaceId}, ${newId('usr')}, ${email}, 'Admin', 'admin', 'active', ${await hash(password)})
-        ON CONFLICT (email) DO NOTHING RETURNING id`,
-  );
+  const made = await repo.insertBootstrapAdmin(ex, { workspaceId, id: newId('usr'), email, passwordHash: await hash(password) });
   return made ? { email, password, generated: opts.password === undefined } : undefined;
 }
 
 /** Sign in: a session secret (for the cookie) and its CSRF token. Same answer for a wrong email or password. */
 export async function signIn(ex: Executor, input: { email: string; password: string }): Promise<{ user: ConsoleUser; secret: string; csrfToken: string; expiresAt: Date }> {
-  const row = await firstRow<UserRow>(ex, sql`SELECT ${COLUMNS} FROM console_users WHERE email = ${normalizeEmail(input.email)}`);
+  const row = await repo.selectUserByEmail(ex, normalizeEmail(input.email));
   // Unknown emails cost the same argon2 verification, so timing does not tell which emails exist.
   const ok = await verify(row?.password_hash ?? (await dummyHash()), input.password);
   if (!row || !ok || row.status !== 'active') throw new AppError('unauthorized', 'Wrong email or password');
@@ -140,11 +117,8 @@ async function openSession(ex: Executor, user: Pick<ConsoleUser, 'workspaceId' |
   const secret = randomSecret('ses', 32);
   const csrfToken = randomSecret('csrf', 24);
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
-  await ex.execute(
-    sql`INSERT INTO console_sessions (id_hash, workspace_id, user_id, csrf_token, expires_at)
-        VALUES (${sha256(secret)}, ${user.workspaceId}, ${user.id}, ${csrfToken}, ${expiresAt.toISOString()})`,
-  );
-  await ex.execute(sql`UPDATE console_users SET last_login_at = now() WHERE workspace_id = ${user.workspaceId} AND id = ${user.id}`);
+  await repo.insertSession(ex, { idHash: sha256(secret), workspaceId: user.workspaceId, userId: user.id, csrfToken, expiresAt });
+  await repo.updateUserLastLogin(ex, user.workspaceId, user.id);
   return { secret, csrfToken, expiresAt };
 }
 
@@ -155,44 +129,35 @@ function dummyHash(): Promise<string> {
 }
 
 export async function signOut(ex: Executor, secret: string): Promise<void> {
-  await ex.execute(sql`DELETE FROM console_sessions WHERE id_hash = ${sha256(secret)}`);
+  await repo.deleteSession(ex, sha256(secret));
 }
 
 /** The live session for a cookie secret: its user must still be active. */
 export async function findSession(ex: Executor, secret: string): Promise<{ user: ConsoleUser; csrfToken: string } | undefined> {
-  const r = await firstRow<UserRow & { csrf_token: string }>(
-    ex,
-    sql`SELECT u.workspace_id, u.id, u.email, u.name, u.role, u.status, u.password_hash, u.last_login_at, u.created_at, s.csrf_token
-        FROM console_sessions s JOIN console_users u ON u.workspace_id = s.workspace_id AND u.id = s.user_id
-        WHERE s.id_hash = ${sha256(secret)} AND s.expires_at > now() AND u.status = 'active'`,
-  );
+  const r = await repo.selectLiveSession(ex, sha256(secret));
   return r ? { user: toUser(r), csrfToken: r.csrf_token } : undefined;
 }
 
 export async function listUsers(ex: Executor, workspaceId: string): Promise<ConsoleUser[]> {
-  return (await rows<UserRow>(ex, sql`SELECT ${COLUMNS} FROM console_users WHERE workspace_id = ${workspaceId} ORDER BY created_at, id`)).map(toUser);
+  return (await repo.selectUsers(ex, workspaceId)).map(toUser);
 }
 
 /** Change a user's role or disable them (their sessions end). The last active admin stays. */
 export async function updateUser(ex: Executor, workspaceId: string, id: string, patch: { role?: Role; status?: 'active' | 'disabled'; name?: string }): Promise<ConsoleUser> {
   return ex.transaction(async (tx) => {
-    const before = await firstRow<UserRow>(tx, sql`SELECT ${COLUMNS} FROM console_users WHERE workspace_id = ${workspaceId} AND id = ${id} FOR UPDATE`);
+    const before = await repo.selectUser(tx, workspaceId, id, { forUpdate: true });
     if (!before) throw new AppError('not_found', `Console user ${id} not found`);
     const losesAdmin = before.role === 'admin' && before.status === 'active' && ((patch.role && patch.role !== 'admin') || patch.status === 'disabled');
     if (losesAdmin) {
-      const admins = await firstRow<{ n: number }>(
-        tx,
-        sql`SELECT count(*)::int AS n FROM console_users WHERE workspace_id = ${workspaceId} AND role = 'admin' AND status = 'active'`,
-      );
-      if ((admins?.n ?? 0) <= 1) throw new AppError('conflict', 'This is the last active admin: make someone else admin first');
+      if ((await repo.countActiveAdmins(tx, workspaceId)) <= 1) throw new AppError('conflict', 'This is the last active admin: make someone else admin first');
     }
-    const row = await firstRow<UserRow>(
-      tx,
-      sql`UPDATE console_users SET role = ${patch.role ?? before.role}, status = ${patch.status ?? before.status}, name = ${patch.name ?? before.name}, updated_at = now()
-          WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${COLUMNS}`,
-    );
-    if (patch.status === 'disabled') await tx.execute(sql`DELETE FROM console_sessions WHERE workspace_id = ${workspaceId} AND user_id = ${id}`);
-    return toUser(row!);
+    const row = await repo.updateUser(tx, workspaceId, id, {
+      role: patch.role ?? before.role,
+      status: patch.status ?? before.status,
+      name: patch.name ?? before.name,
+    });
+    if (patch.status === 'disabled') await repo.deleteUserSessions(tx, workspaceId, id);
+    return toUser(row);
   });
 }
 
