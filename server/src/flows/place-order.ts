@@ -10,7 +10,7 @@ import { newId } from '../platform/ids';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminActor, adminWorkspace } from '../platform/context';
 import { ErrorResponse } from '../platform/schema';
-import { findVariantsBySku, getChannel, priceFor, type CatalogVariant, type SalesChannel } from '../modules/catalog';
+import { findVariantsBySkuCached, getChannelCached, priceFor, type CatalogVariant, type SalesChannel } from '../modules/catalog';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
 import { holdStock, releaseHeldStock, sellHeldStock, type Reservation, type StockLine } from '../modules/inventory';
 import { createOrder, findOrder, OrderSchema, PlaceOrderBody, setLineLocations, type Order, type PlaceOrderInput } from '../modules/orders';
@@ -21,53 +21,6 @@ import { priceForOrder, recordRedemptions } from '../modules/promotions';
  * reservation sweeper then puts the units back). An attempt normally ends within a second.
  */
 const HOLD_TTL_SECONDS = 30;
-
-/**
- * Channels and variants change rarely and every order reads them, so each process keeps what it
- * read for a few seconds, as it keeps sources and tokens: a change made in the console (an
- * allocation rule, an archived channel, a new price) reaches orders within that time. What was
- * not found is not kept, so a channel or SKU created a moment ago is seen at once.
- */
-const CATALOG_TTL_MS = 5_000;
-const channelCache = new Map<string, { value: Promise<SalesChannel>; at: number }>();
-const variantCache = new Map<string, { value: Promise<CatalogVariant | undefined>; at: number }>();
-
-/**
- * What `cache` holds for `key`, or `load()` (shared by all who ask while it runs: a burst of
- * orders reads once). A failed load or an `undefined` result is forgotten at once.
- */
-function cached<T>(cache: Map<string, { value: Promise<T>; at: number }>, key: string, load: () => Promise<T>): Promise<T> {
-  const now = Date.now();
-  const hit = cache.get(key);
-  if (hit && now - hit.at < CATALOG_TTL_MS) return hit.value;
-  if (cache.size >= 10_000) cache.clear();
-  const value = load();
-  cache.set(key, { value, at: now });
-  const forget = () => {
-    if (cache.get(key)?.value === value) cache.delete(key);
-  };
-  value.then((v) => {
-    if (v === undefined) forget();
-  }, forget);
-  return value;
-}
-
-function channelFor(ctx: AppContext, workspaceId: string, id: string): Promise<SalesChannel> {
-  return cached(channelCache, `${workspaceId}/${id}`, () => getChannel(ctx.db.orm, workspaceId, id));
-}
-
-async function variantsFor(ctx: AppContext, workspaceId: string, skus: string[]): Promise<Map<string, CatalogVariant>> {
-  const now = Date.now();
-  const missing = skus.filter((sku) => {
-    const hit = variantCache.get(`${workspaceId}/${sku}`);
-    return !hit || now - hit.at >= CATALOG_TTL_MS;
-  });
-  // The SKUs not kept are read in one query, each then shared with whoever asks meanwhile.
-  let loading: Promise<Map<string, CatalogVariant>> | undefined;
-  const load = (sku: string) => async () => (await (loading ??= findVariantsBySku(ctx.db.orm, workspaceId, missing))).get(sku);
-  const found = await Promise.all(skus.map((sku) => cached(variantCache, `${workspaceId}/${sku}`, load(sku))));
-  return new Map(skus.flatMap((sku, i) => (found[i] ? [[sku, found[i]] as const] : [])));
-}
 
 /**
  * Place an order: hold the stock first (one short round trip; a refusal ends here with 409
@@ -81,13 +34,14 @@ export async function placeOrder(
   const { ctx } = deps;
   const orm = ctx.db.orm;
   const { workspaceId, body } = input;
-  const channel = await channelFor(ctx, workspaceId, body.channelId);
+  // Channels and variants through the catalog's cache: a burst of orders reads each once.
+  const channel = await getChannelCached(orm, workspaceId, body.channelId);
   if (channel.archivedAt) {
     throw new AppError('validation_failed', `channelId: channel ${channel.id} is archived`, { field: 'channelId' });
   }
   const placed = { workspaceId, channelId: channel.id, externalId: body.externalId };
 
-  const variants = await variantsFor(ctx, workspaceId, [...new Set(body.lines.map((l) => l.sku))]);
+  const variants = await findVariantsBySkuCached(orm, workspaceId, body.lines.map((l) => l.sku));
   const prepared = prepareLines(channel, body, variants);
   if (prepared instanceof AppError) {
     // A repeat of an order already placed is answered with it, even when its input would no longer be accepted.

@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids';
 import { foldForSearch } from '../profiles';
 import { getWorkspace, listSources } from '../workspaces';
 import * as repo from './catalog.repo';
+import { cacheKey, channelsById, channelsBySource, forgetChannel, forgetVariants, variantsBySku } from './channel-cache';
 import {
   MARKETPLACE_PLATFORMS,
   SOCIAL_PLATFORMS,
@@ -247,19 +248,14 @@ async function checkLocationsExist(ex: Executor, workspaceId: string, ids: strin
   if (missing) throw new AppError('location_not_found', `Location ${missing} not found`, { field: 'locationIds', locationId: missing });
 }
 
-/** Channels per process for a few seconds: every quote and cart read names one. Dropped on change here. */
-const CHANNEL_TTL_MS = 5_000;
-const channelCache = new Map<string, { at: number; channel: SalesChannel }>();
+/** getChannel through the catalog cache (channel-cache.ts): every order, quote and cart read names a channel. */
+export function getChannelCached(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
+  return channelsById.get(cacheKey(workspaceId, id), () => getChannel(ex, workspaceId, id));
+}
 
-/** getChannel, kept 5 s (other processes see a change within that). */
-export async function getChannelCached(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
-  const key = `${workspaceId}/${id}`;
-  const hit = channelCache.get(key);
-  if (hit && Date.now() - hit.at < CHANNEL_TTL_MS) return hit.channel;
-  const channel = await getChannel(ex, workspaceId, id);
-  if (channelCache.size > 10_000) channelCache.clear();
-  channelCache.set(key, { at: Date.now(), channel });
-  return channel;
+/** The (unarchived) channel that names this source as the one it sells on, through the catalog cache; undefined: none. */
+export function findChannelOfSourceCached(ex: Executor, workspaceId: string, sourceId: string): Promise<SalesChannel | undefined> {
+  return channelsBySource.get(cacheKey(workspaceId, sourceId), async () => (await listChannels(ex, workspaceId)).find((c) => c.sourceId === sourceId));
 }
 
 export async function getChannel(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
@@ -285,7 +281,7 @@ export async function createChannel(ex: Executor, workspaceId: string, input: Cr
   const currency = input.currency ?? (await getWorkspace(ex, workspaceId)).currency;
   if (input.sourceId !== undefined) await checkSource(ex, workspaceId, input.sourceId);
   const id = newId('ch');
-  return ex.transaction(async (tx) => {
+  const channel = await ex.transaction(async (tx) => {
     await checkLocationsExist(tx, workspaceId, locationIds);
     await repo.insertChannel(tx, {
       workspaceId,
@@ -300,13 +296,14 @@ export async function createChannel(ex: Executor, workspaceId: string, input: Cr
     await repo.replaceChannelLocations(tx, workspaceId, id, locationIds);
     return getChannel(tx, workspaceId, id);
   });
+  forgetChannel(workspaceId, id);
+  return channel;
 }
 
 export async function updateChannel(ex: Executor, workspaceId: string, id: string, patch: UpdateChannelInput): Promise<SalesChannel> {
-  channelCache.delete(`${workspaceId}/${id}`);
   const allocation = patch.allocation ? checkAllocation(patch.allocation) : {};
   if (patch.sourceId) await checkSource(ex, workspaceId, patch.sourceId);
-  return ex.transaction(async (tx) => {
+  const channel = await ex.transaction(async (tx) => {
     const locked = await repo.lockChannel(tx, workspaceId, id);
     if (!locked) throw new AppError('channel_not_found', `Channel ${id} not found`);
     if (patch.locationIds) {
@@ -321,12 +318,14 @@ export async function updateChannel(ex: Executor, workspaceId: string, id: strin
     });
     return getChannel(tx, workspaceId, id);
   });
+  forgetChannel(workspaceId, id);
+  return channel;
 }
 
 /** Archive a channel (kept for its orders and prices); it leaves the default channel list. */
 export async function archiveChannel(ex: Executor, workspaceId: string, id: string): Promise<SalesChannel> {
-  channelCache.delete(`${workspaceId}/${id}`);
   if (!(await repo.archiveChannelRow(ex, workspaceId, id))) throw new AppError('channel_not_found', `Channel ${id} not found`);
+  forgetChannel(workspaceId, id);
   return getChannel(ex, workspaceId, id);
 }
 
@@ -669,7 +668,7 @@ export async function createProduct(ex: Executor, workspaceId: string, input: Cr
 }
 
 export async function updateProduct(ex: Executor, workspaceId: string, id: string, patch: UpdateProductInput): Promise<Product> {
-  return ex.transaction(async (tx) => {
+  const product = await ex.transaction(async (tx) => {
     const locked = await repo.lockProduct(tx, workspaceId, id);
     if (!locked) throw new AppError('product_not_found', `Product ${id} not found`);
     if (patch.categoryIds) {
@@ -685,6 +684,9 @@ export async function updateProduct(ex: Executor, workspaceId: string, id: strin
     });
     return getProduct(tx, workspaceId, id);
   });
+  // A variant as others see it carries its product's title, status and categories.
+  forgetVariants(workspaceId, product.variants.map((v) => v.sku));
+  return product;
 }
 
 /** Archive a product: it leaves the default list; its variants stay resolvable for orders. */
@@ -718,7 +720,7 @@ export async function addVariant(ex: Executor, workspaceId: string, productId: s
 }
 
 export async function updateVariant(ex: Executor, workspaceId: string, id: string, patch: UpdateVariantInput): Promise<Variant> {
-  return guardUnique(
+  const variant = await guardUnique(
     () =>
       ex.transaction(async (tx) => {
         const locked = await repo.lockVariant(tx, workspaceId, id);
@@ -734,6 +736,8 @@ export async function updateVariant(ex: Executor, workspaceId: string, id: strin
       }),
     { barcode: patch.barcode ?? undefined },
   );
+  forgetVariants(workspaceId, [variant.sku]);
+  return variant;
 }
 
 /** Set a channel's own price for a variant; the channel sells in the variant's currency. */
@@ -742,7 +746,7 @@ export async function setChannelPrice(
   workspaceId: string,
   input: { variantId: string; channelId: string; price: number; currency?: string },
 ): Promise<Variant> {
-  return ex.transaction(async (tx) => {
+  const changed = await ex.transaction(async (tx) => {
     const variant = await repo.lockVariant(tx, workspaceId, input.variantId);
     if (!variant) throw new AppError('variant_not_found', `Variant ${input.variantId} not found`);
     const channelCurrency = (await repo.selectChannelCurrencies(tx, workspaceId, [input.channelId])).get(input.channelId);
@@ -756,11 +760,13 @@ export async function setChannelPrice(
     await repo.upsertChannelPrices(tx, [{ workspaceId, variantId: input.variantId, channelId: input.channelId, price: input.price }]);
     return getVariant(tx, workspaceId, input.variantId);
   });
+  forgetVariants(workspaceId, [changed.sku]);
+  return changed;
 }
 
 /** Remove a channel's own price: the variant's price applies there again. */
 export async function removeChannelPrice(ex: Executor, workspaceId: string, input: { variantId: string; channelId: string }): Promise<Variant> {
-  return ex.transaction(async (tx) => {
+  const changed = await ex.transaction(async (tx) => {
     if (!(await repo.lockVariant(tx, workspaceId, input.variantId))) {
       throw new AppError('variant_not_found', `Variant ${input.variantId} not found`);
     }
@@ -770,6 +776,8 @@ export async function removeChannelPrice(ex: Executor, workspaceId: string, inpu
     await repo.deleteChannelPrice(tx, workspaceId, input.variantId, input.channelId);
     return getVariant(tx, workspaceId, input.variantId);
   });
+  forgetVariants(workspaceId, [changed.sku]);
+  return changed;
 }
 
 /** Variants by SKU and/or barcode (admin lookup, e.g. a scanner); unknown codes are left out. */
@@ -794,6 +802,21 @@ export async function findVariantsBySku(ex: Executor, workspaceId: string, skus:
   if (list.length === 0) return new Map();
   const found = await repo.selectCatalogVariants(ex, workspaceId, { skus: list });
   return new Map(found.map((r) => [r.sku, toCatalogVariant(r)]));
+}
+
+/**
+ * findVariantsBySku through the catalog cache (channel-cache.ts): the SKUs not kept are read in
+ * one statement, each then shared with whoever asks for it meanwhile (a burst of orders).
+ */
+export async function findVariantsBySkuCached(ex: Executor, workspaceId: string, skus: string[]): Promise<Map<string, CatalogVariant>> {
+  const found = await variantsBySku.getMany(
+    skus.map((sku) => cacheKey(workspaceId, sku)),
+    async (missing) => {
+      const bySku = await findVariantsBySku(ex, workspaceId, missing.map((key) => key.slice(workspaceId.length + 1)));
+      return new Map([...bySku].map(([sku, v]) => [cacheKey(workspaceId, sku), v]));
+    },
+  );
+  return new Map([...found.values()].map((v) => [v.sku, v]));
 }
 
 /** Variants keyed by id, in one statement; unknown ids are absent. */
@@ -871,7 +894,7 @@ export async function upsertProductsBySku(ex: Executor, workspaceId: string, lis
   const all = list.flatMap((p) => p.variants);
   checkDistinctCodes(all);
   if (all.length === 0) return { productIds: list.map(() => undefined), outcomes: list.map(() => []), productsCreated: 0 };
-  return guardUnique(
+  const result = await guardUnique(
     () =>
       ex.transaction(async (tx) => {
         const existing = new Map((await repo.selectCatalogVariants(tx, workspaceId, { skus: all.map((v) => v.sku) })).map((r) => [r.sku, r]));
@@ -985,6 +1008,9 @@ export async function upsertProductsBySku(ex: Executor, workspaceId: string, lis
       }),
     all.length === 1 ? { sku: all[0]!.sku, barcode: all[0]!.barcode } : {},
   );
+  // A renamed product changes its other variants too: the whole workspace's are dropped.
+  forgetVariants(workspaceId);
+  return result;
 }
 
 /**

@@ -2,7 +2,9 @@ export { catalogRoutes } from './catalog.routes';
 export {
   createCategory,
   assertCatalogIdsExist,
+  findChannelOfSourceCached,
   findVariantsBySku,
+  findVariantsBySkuCached,
   getChannel,
   getChannelCached,
   getLocation,

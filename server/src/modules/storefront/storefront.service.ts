@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { toDate, type Executor } from '../../db/client';
 import { AppError } from '../../platform/errors';
 import { newId, randomSecret, sha256 } from '../../platform/ids';
-import { listChannels, type SalesChannel } from '../catalog';
+import { findChannelOfSourceCached, type SalesChannel } from '../catalog';
 import { lookupProfile } from '../profiles';
 import { findSourceByWriteKey, getWorkspace, writeKeyOf, type Source } from '../workspaces';
 import type { CountryCode } from 'libphonenumber-js';
@@ -83,21 +83,9 @@ function headerOrQuery(request: FastifyRequest, header: string, query: string): 
   return typeof q === 'string' && q ? q : undefined;
 }
 
-/** Channel per source, kept for a few seconds: every store API call needs it. */
-const CHANNEL_TTL_MS = 5_000;
-const channelCache = new Map<string, { channel: SalesChannel | undefined; at: number }>();
-
-/** The sales channel a source sells on: the (unarchived) channel that names it. */
+/** The sales channel a source sells on: the (unarchived) channel that names it (kept a few seconds by the catalog). */
 export async function channelOfSource(ex: Executor, source: Source): Promise<SalesChannel> {
-  const hit = channelCache.get(source.id);
-  let channel: SalesChannel | undefined;
-  if (hit && Date.now() - hit.at < CHANNEL_TTL_MS) {
-    channel = hit.channel;
-  } else {
-    channel = (await listChannels(ex, source.workspaceId)).find((c) => c.sourceId === source.id);
-    if (channelCache.size > 10_000) channelCache.clear();
-    if (channel) channelCache.set(source.id, { channel, at: Date.now() }); // a missing link is not remembered
-  }
+  const channel = await findChannelOfSourceCached(ex, source.workspaceId, source.id);
   if (!channel) {
     throw new AppError('source_not_linked', `Source ${source.id} is not linked to a sales channel: set sourceId on the channel it sells on`, { sourceId: source.id });
   }
