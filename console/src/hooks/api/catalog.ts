@@ -1,81 +1,19 @@
 /** Products, variants, categories, sales channels and stock locations. */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, patch, post, put } from '../../lib/api';
+import type { Body, Item, Json } from '../../api/types';
 
-export type ProductStatus = 'active' | 'draft' | 'archived';
-export type AllocationMode = 'none' | 'safety_stock' | 'percentage';
+/** A product with its variants and their channel prices (GET /api/v1/products/{id}). */
+export type Product = Json<'/api/v1/products/{id}'>;
+export type ProductStatus = Product['status'];
+export type Variant = Item<Product['variants']>;
+export type Category = Item<Json<'/api/v1/categories'>['data']>;
+export type SalesChannel = Item<Json<'/api/v1/channels'>['data']>;
+export type AllocationMode = SalesChannel['allocation']['mode'];
+export type StockLocation = Item<Json<'/api/v1/locations'>['data']>;
 
-export interface Variant {
-  id: string;
-  productId: string;
-  sku: string;
-  barcode: string | null;
-  title: string;
-  options: Record<string, string>;
-  price: number;
-  currency: string;
-  /** Channel id → that channel's own price. */
-  channelPrices: Record<string, number>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Product {
-  id: string;
-  title: string;
-  description: string;
-  status: ProductStatus;
-  categoryIds: string[];
-  variants: Variant[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Category {
-  id: string;
-  name: string;
-  slug: string;
-  parentId: string | null;
-  createdAt: string;
-}
-
-export interface SalesChannel {
-  id: string;
-  name: string;
-  type: string;
-  platform: string | null;
-  currency: string;
-  sourceId: string | null;
-  allocation: { mode: AllocationMode; value: number };
-  locations: { id: string; name: string; kind: 'store' | 'warehouse'; priority: number }[];
-  createdAt: string;
-  archivedAt: string | null;
-}
-
-export interface StockLocation {
-  id: string;
-  name: string;
-  kind: 'store' | 'warehouse';
-  address: string | null;
-  city: string | null;
-  createdAt: string;
-}
-
-export interface VariantInput {
-  sku: string;
-  title?: string;
-  barcode?: string;
-  options?: Record<string, string>;
-  price: number;
-  channelPrices?: Record<string, number>;
-}
-
-export interface ProductInput {
-  title: string;
-  description?: string;
-  status?: ProductStatus;
-  categoryIds?: string[];
-}
+export type VariantInput = Body<'/api/v1/products/{id}/variants', 'post'>;
+export type ProductInput = Omit<Body<'/api/v1/products', 'post'>, 'variants'>;
 
 export const catalogKeys = {
   products: ['catalog', 'products'] as const,
@@ -89,7 +27,7 @@ export function useProducts(filter: { q?: string; categoryId?: string | null; st
   return useInfiniteQuery({
     queryKey: [...catalogKeys.products, filter],
     queryFn: ({ pageParam }) =>
-      get<{ data: Product[]; nextCursor: string | null }>('/api/v1/products', { q: filter.q, categoryId: filter.categoryId, status: filter.status, limit: 50, cursor: pageParam }),
+      get<Json<'/api/v1/products'>>('/api/v1/products', { q: filter.q, categoryId: filter.categoryId, status: filter.status, limit: 50, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -101,16 +39,16 @@ export function useProduct(id: string | undefined) {
 }
 
 export function useCategories() {
-  return useQuery({ queryKey: catalogKeys.categories, queryFn: async () => (await get<{ data: Category[] }>('/api/v1/categories')).data, staleTime: 60_000 });
+  return useQuery({ queryKey: catalogKeys.categories, queryFn: async () => (await get<Json<'/api/v1/categories'>>('/api/v1/categories')).data, staleTime: 60_000 });
 }
 
 /** Every channel, archived ones too (old orders name them). */
 export function useChannels() {
-  return useQuery({ queryKey: catalogKeys.channels, queryFn: async () => (await get<{ data: SalesChannel[] }>('/api/v1/channels', { archived: true })).data, staleTime: 60_000 });
+  return useQuery({ queryKey: catalogKeys.channels, queryFn: async () => (await get<Json<'/api/v1/channels'>>('/api/v1/channels', { archived: true })).data, staleTime: 60_000 });
 }
 
 export function useLocations() {
-  return useQuery({ queryKey: catalogKeys.locations, queryFn: async () => (await get<{ data: StockLocation[] }>('/api/v1/locations')).data, staleTime: 60_000 });
+  return useQuery({ queryKey: catalogKeys.locations, queryFn: async () => (await get<Json<'/api/v1/locations'>>('/api/v1/locations')).data, staleTime: 60_000 });
 }
 
 /** After any product change: lists, the product, and stock rows (titles, new SKUs). */

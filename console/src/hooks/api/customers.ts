@@ -6,37 +6,18 @@ import { useEffect, useState } from 'react';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, del, get } from '../../lib/api';
 import type { PromotionNeed } from './promotions';
+import type { Item, Json } from '../../api/types';
 
 /** The channel keys a profile's `channels` and events use (the server's channel types). */
 export const PROFILE_CHANNELS = ['web', 'app', 'pos', 'marketplace', 'social', 'zalo', 'messenger', 'email', 'sms', 'chat', 'chatbot', 'phone', 'salesperson', 'server', 'other'] as const;
 
-export interface ChannelUse {
-  first: string;
-  last: string;
-  count: number;
-}
+/** A profile (GET /api/v1/profiles/{id}): identifiers, traits, channels, merged profiles. */
+export type Profile = Json<'/api/v1/profiles/{id}'>;
+export type ChannelUse = Profile['channels'][string];
 
-export interface Profile {
-  id: string;
-  traits: Record<string, unknown>;
-  identifiers: { type: string; value: string }[];
-  channels: Record<string, ChannelUse>;
-  eventCount: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  createdAt: string;
-  updatedAt: string;
-  mergedProfileIds: string[];
-}
-
-export interface CommerceSummary {
-  orderCount: number;
-  totalSpent: number;
-  currency: string;
-  lastOrderAt: string | null;
-}
-
-export type CustomerRow = Profile & { commerce: CommerceSummary };
+/** A row of the customer list (GET /api/v1/profiles): the profile and its commerce summary. */
+export type CustomerRow = Item<Json<'/api/v1/profiles'>['data']>;
+export type CommerceSummary = CustomerRow['commerce'];
 
 export interface Page<T> {
   data: T[];
@@ -49,150 +30,26 @@ export interface CustomerFilters {
   hasOrders?: boolean;
 }
 
-export interface CommerceFacts {
-  profileId: string;
-  currency: string;
-  totalSpent: number;
-  orderCount: number;
-  byChannel: Record<string, { orders: number; spent: number }>;
-  firstOrderAt: string | null;
-  lastOrderAt: string | null;
-  lastStoreLocationId: string | null;
-  lastStoreVisitAt: string | null;
-}
+export type CommerceFacts = Json<'/api/v1/profiles/{id}/commerce'>;
+export type TimelineEvent = Item<Json<'/api/v1/profiles/{id}/events'>['data']>;
 
-export interface TimelineEvent {
-  id: string;
-  messageId: string;
-  profileId: string | null;
-  type: string;
-  event: string | null;
-  name: string | null;
-  channel: string;
-  sourceId: string | null;
-  timestamp: string;
-  receivedAt: string;
-  properties: Record<string, unknown>;
-  traits: Record<string, unknown>;
-  context: Record<string, unknown>;
-}
+/** An order as the profile's order list gives it (GET /api/v1/profiles/{id}/orders). */
+export type Order = Item<Json<'/api/v1/profiles/{id}/orders'>['data']>;
+export type OrderLine = Item<Order['lines']>;
+export type OrderStatus = Order['status'];
 
-export type OrderStatus = 'placed' | 'paid' | 'fulfilled' | 'cancelled' | 'returned';
+type GeneratedCart = Json<'/api/v1/profiles/{id}/cart'>;
+/** The live cart (GET /api/v1/profiles/{id}/cart); code `needs` refined to the recursive PromotionNeed. */
+export type Cart = Omit<GeneratedCart, 'codes'> & { codes: (Omit<Item<GeneratedCart['codes']>, 'needs'> & { needs?: PromotionNeed[] })[] };
+export type CheckoutStep = Cart['checkout']['step'];
 
-export interface OrderLine {
-  lineNo: number;
-  variantId: string;
-  productId: string;
-  sku: string;
-  title: string;
-  quantity: number;
-  unitPrice: number;
-  discount: number;
-  total: number;
-  locationId: string;
-}
+type GeneratedOffers = Json<'/api/v1/profiles/{id}/offers'>;
+/** What one promotion offers the customer now; `met` / `needs` refined to the recursive PromotionNeed. */
+export type Offer = Omit<Item<GeneratedOffers['data']>, 'met' | 'needs'> & { met: PromotionNeed[]; needs: PromotionNeed[] };
+export type Offers = Omit<GeneratedOffers, 'data'> & { data: Offer[] };
 
-export interface Order {
-  id: string;
-  channelId: string;
-  channelType: string;
-  storeLocationId: string | null;
-  externalId: string | null;
-  profileId: string | null;
-  status: OrderStatus;
-  currency: string;
-  subtotal: number;
-  discountTotal: number;
-  shippingTotal: number;
-  total: number;
-  placedAt: string;
-  lines: OrderLine[];
-}
-
-export type CheckoutStep = 'none' | 'started' | 'shipping' | 'payment' | 'payment_failed';
-
-export interface Cart {
-  id: string | null;
-  profileId: string | null;
-  status: 'active' | 'ordered' | 'merged';
-  currency: string;
-  channelId: string | null;
-  version: number;
-  pricedForChannelId: string | null;
-  lines: {
-    variantId: string;
-    productId: string;
-    sku: string;
-    title: string;
-    quantity: number;
-    unitPrice: number;
-    discount: number;
-    total: number;
-    available: number;
-    addedOnChannelId: string | null;
-    addedAt: string;
-  }[];
-  itemCount: number;
-  subtotal: number;
-  discountTotal: number;
-  shippingTotal: number;
-  shippingDiscount: number;
-  total: number;
-  promotions: { promotionId: string; name: string; amount: number; code: string | null; description: string }[];
-  codes: { code: string; status: 'applied' | 'not_applied' | 'denied'; promotionId: string | null; reason: string | null; message: string | null; needs?: PromotionNeed[] }[];
-  gifts: { variantId: string; sku: string; title: string; quantity: number; promotionId: string }[];
-  checkout: {
-    step: CheckoutStep;
-    startedAt: string | null;
-    shipping: { method: string; fee: number; address: Record<string, unknown> | null } | null;
-    payment: { provider: string; method: string } | null;
-    paymentFailures: { provider: string; reason: string; code: string | null; channelId: string; at: string }[];
-    reservedUntil: string | null;
-    history: { step: string; channelId: string; at: string }[];
-  };
-  orderId: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
-
-export interface Offer {
-  promotionId: string;
-  name: string;
-  requiresCode: boolean;
-  eligible: boolean;
-  saving: number;
-  potentialSaving: number;
-  conditionsMet: string[];
-  /** `conditionsMet` as machine-readable needs, entry for entry. */
-  met: PromotionNeed[];
-  missing: string[];
-  /** `missing` as machine-readable needs, entry for entry. */
-  needs: PromotionNeed[];
-  message: string;
-}
-
-export interface Offers {
-  profileId: string;
-  channelId: string;
-  currency: string;
-  data: Offer[];
-}
-
-export interface Merge {
-  id: string;
-  fromProfileId: string;
-  intoProfileId: string;
-  reason: { identifiers: { type: string; value: string }[]; messageId: string };
-  mergedAt: string;
-}
-
-export interface SalesChannel {
-  id: string;
-  name: string;
-  type: string;
-  currency: string;
-  archivedAt: string | null;
-}
+export type Merge = Item<Json<'/api/v1/profiles/{id}/merges'>['data']>;
+export type SalesChannel = Item<Json<'/api/v1/channels'>['data']>;
 
 const key = {
   list: (f: CustomerFilters) => ['customers', 'list', f] as const,
@@ -265,7 +122,7 @@ export function useProfileOrders(id: string) {
 }
 
 export function useMerges(id: string) {
-  return useQuery({ queryKey: key.sub(id, 'merges'), queryFn: () => get<{ data: Merge[] }>(`/api/v1/profiles/${encodeURIComponent(id)}/merges`) });
+  return useQuery({ queryKey: key.sub(id, 'merges'), queryFn: () => get<Json<'/api/v1/profiles/{id}/merges'>>(`/api/v1/profiles/${encodeURIComponent(id)}/merges`) });
 }
 
 /** Offers speak of the current cart, so a new cart version asks again. */
@@ -279,7 +136,7 @@ export function useOffers(id: string, channelId: string | null, cartVersion: num
 }
 
 export function useSalesChannels() {
-  return useQuery({ queryKey: ['channels'], queryFn: () => get<{ data: SalesChannel[] }>('/api/v1/channels'), staleTime: 60_000 });
+  return useQuery({ queryKey: ['channels'], queryFn: () => get<Json<'/api/v1/channels'>>('/api/v1/channels'), staleTime: 60_000 });
 }
 
 /** The cart as last read or streamed (shares the live cart's cache entry; opens no stream). */
@@ -345,7 +202,7 @@ export function useExportProfile() {
 export function useDeleteProfile() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => del<{ erased: boolean; profileIds: string[]; identifiers: number; events: number }>(`/api/v1/profiles/${encodeURIComponent(id)}`),
+    mutationFn: (id: string) => del<Json<'/api/v1/profiles/{id}', 'delete'>>(`/api/v1/profiles/${encodeURIComponent(id)}`),
     onSuccess: (_r, id) => {
       qc.removeQueries({ queryKey: key.profile(id) });
       void qc.invalidateQueries({ queryKey: ['customers', 'list'] });

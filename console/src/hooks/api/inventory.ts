@@ -2,76 +2,16 @@
 import { useEffect, useState } from 'react';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post } from '../../lib/api';
+import type { Body, Item, Json } from '../../api/types';
 
-export interface StockLevel {
-  locationId: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  lowStockThreshold: number | null;
-  isLowStock: boolean;
-  updatedAt: string;
-}
-
-export interface StockRow {
-  sku: string;
-  variantId: string;
-  productId: string;
-  productTitle: string;
-  title: string;
-  options: Record<string, string>;
-  price: number;
-  currency: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  isLowStock: boolean;
-  levels: StockLevel[];
-  /** What each channel may sell now, after its allocation rule. */
-  channels: { channelId: string; sellable: number }[];
-}
-
-export interface StockList {
-  locations: { id: string; name: string; kind: string }[];
-  channels: { id: string; name: string; type: string; allocation: { mode: string; value: number } }[];
-  data: StockRow[];
-  nextCursor: string | null;
-}
-
-export interface Availability {
-  sku: string;
-  variantId: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  locations: (StockLevel & { locationName: string; kind: string })[];
-  channels: { channelId: string; name: string; type: string; allocation: { mode: string; value: number }; available: number }[];
-}
-
-export interface Adjustment {
-  id: string;
-  variantId: string;
-  locationId: string;
-  onHandDelta: number;
-  reservedDelta: number;
-  onHandAfter: number;
-  reservedAfter: number;
-  reason: string;
-  actor: string;
-  ref: string | null;
-  note: string | null;
-  createdAt: string;
-}
-
-export interface AdjustInput {
-  sku: string;
-  locationId: string;
-  delta?: number;
-  count?: number;
-  reason: string;
-  note?: string;
-  lowStockThreshold?: number | null;
-}
+/** One page of the stock list (GET /api/v1/inventory): every SKU per location and channel. */
+export type StockList = Json<'/api/v1/inventory'>;
+export type StockRow = Item<StockList['data']>;
+export type StockLevel = Item<StockRow['levels']>;
+/** One SKU's stock per location and channel (GET /api/v1/inventory/{sku}). */
+export type Availability = Json<'/api/v1/inventory/{sku}'>;
+export type Adjustment = Item<Json<'/api/v1/inventory/{sku}/adjustments'>['data']>;
+export type AdjustInput = Body<'/api/v1/inventory/adjustments', 'post'>;
 
 /** Reasons an operator may give; the server also records sale, reservation, release, expiry, cancellation. */
 export const ADJUST_REASONS = ['received', 'stock_take', 'correction', 'damaged', 'lost', 'return', 'transfer'] as const;
@@ -120,7 +60,7 @@ export function useAdjustments(sku: string | undefined) {
   return useInfiniteQuery({
     queryKey: inventoryKeys.history(sku ?? ''),
     queryFn: ({ pageParam }) =>
-      get<{ data: Adjustment[]; nextCursor: string | null }>(`/api/v1/inventory/${encodeURIComponent(sku!)}/adjustments`, { limit: 50, cursor: pageParam }),
+      get<Json<'/api/v1/inventory/{sku}/adjustments'>>(`/api/v1/inventory/${encodeURIComponent(sku!)}/adjustments`, { limit: 50, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: !!sku,

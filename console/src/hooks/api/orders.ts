@@ -1,8 +1,13 @@
 /** Orders from every channel: the list, one order, and status changes. */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post } from '../../lib/api';
+import type { Body, Item, Json } from '../../api/types';
 
-export type OrderStatus = 'placed' | 'paid' | 'fulfilled' | 'cancelled' | 'returned';
+/** One order with its lines and status history (GET /api/v1/orders/{id}). */
+export type Order = Json<'/api/v1/orders/{id}'>;
+export type OrderLine = Item<Order['lines']>;
+export type OrderTransition = Item<NonNullable<Order['transitions']>>;
+export type OrderStatus = Order['status'];
 export const ORDER_STATUSES: OrderStatus[] = ['placed', 'paid', 'fulfilled', 'cancelled', 'returned'];
 
 /** Mirrors the server's lifecycle (orders.service NEXT_STATUS). */
@@ -13,50 +18,6 @@ export const NEXT_STATUS: Record<OrderStatus, OrderStatus[]> = {
   cancelled: [],
   returned: [],
 };
-
-export interface OrderLine {
-  lineNo: number;
-  variantId: string;
-  productId: string;
-  sku: string;
-  title: string;
-  categoryIds: string[];
-  quantity: number;
-  unitPrice: number;
-  discount: number;
-  total: number;
-  locationId: string;
-}
-
-export interface OrderTransition {
-  from: string | null;
-  to: string;
-  actor: string;
-  note: string | null;
-  restocked: boolean | null;
-  at: string;
-}
-
-export interface Order {
-  id: string;
-  channelId: string;
-  channelType: string;
-  storeLocationId: string | null;
-  externalId: string | null;
-  profileId: string | null;
-  cartId: string | null;
-  status: OrderStatus;
-  currency: string;
-  subtotal: number;
-  discountTotal: number;
-  shippingTotal: number;
-  total: number;
-  placedAt: string;
-  createdAt: string;
-  updatedAt: string;
-  lines: OrderLine[];
-  transitions?: OrderTransition[];
-}
 
 export interface OrderFilter {
   channelId?: string | null;
@@ -73,7 +34,7 @@ export function useOrders(filter: OrderFilter) {
   return useInfiniteQuery({
     queryKey: orderKeys.list(filter),
     queryFn: ({ pageParam }) =>
-      get<{ data: Order[]; nextCursor: string | null }>('/api/v1/orders', { channelId: filter.channelId, status: filter.status, limit: 50, cursor: pageParam }),
+      get<Json<'/api/v1/orders'>>('/api/v1/orders', { channelId: filter.channelId, status: filter.status, limit: 50, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -88,7 +49,7 @@ export function useOrder(id: string | undefined) {
 export function useTransitionOrder(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { to: OrderStatus; note?: string; restock?: boolean }) => post<Order>(`/api/v1/orders/${encodeURIComponent(id)}/transitions`, body),
+    mutationFn: (body: Body<'/api/v1/orders/{id}/transitions', 'post'>) => post<Json<'/api/v1/orders/{id}/transitions', 'post'>>(`/api/v1/orders/${encodeURIComponent(id)}/transitions`, body),
     onSuccess: (o) => {
       qc.setQueryData(orderKeys.one(id), o);
       void qc.invalidateQueries({ queryKey: orderKeys.all });

@@ -2,67 +2,21 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, post } from '../../lib/api';
 import type { PromotionNeed } from './promotions';
+import type { Item, Json } from '../../api/types';
 
-export interface PosChannel {
-  id: string;
-  name: string;
-  type: string;
-  currency: string;
-  archivedAt: string | null;
-  locations: { id: string; name: string; kind: string; priority: number }[];
-}
+/** A sales channel as GET /api/v1/channels gives it (the store counter keeps the type pos ones). */
+export type PosChannel = Item<Json<'/api/v1/channels'>['data']>;
+/** A profile found by phone (GET /api/v1/profiles/lookup). */
+export type PosProfile = Json<'/api/v1/profiles/lookup'>;
+export type CommerceFacts = Json<'/api/v1/profiles/{id}/commerce'>;
+export type StockRow = Item<Json<'/api/v1/inventory'>['data']>;
 
-export interface PosProfile {
-  id: string;
-  traits: Record<string, unknown>;
-  identifiers: { type: string; value: string }[];
-}
+type GeneratedQuote = Json<'/api/v1/pricing/quote', 'post'>;
+/** A price quote (POST /api/v1/pricing/quote); code `needs` refined to the recursive PromotionNeed. */
+export type Quote = Omit<GeneratedQuote, 'codes'> & { codes: (Omit<Item<GeneratedQuote['codes']>, 'needs'> & { needs?: PromotionNeed[] })[] };
 
-export interface CommerceFacts {
-  profileId: string;
-  currency: string;
-  totalSpent: number;
-  orderCount: number;
-  lastOrderAt: string | null;
-}
-
-export interface StockRow {
-  sku: string;
-  variantId: string;
-  productId: string;
-  productTitle: string;
-  title: string;
-  price: number;
-  currency: string;
-  onHand: number;
-  available: number;
-  levels: { locationId: string; onHand: number; reserved: number; available: number }[];
-  channels: { channelId: string; sellable: number }[];
-}
-
-export interface Quote {
-  currency: string;
-  subtotal: number;
-  discountTotal: number;
-  total: number;
-  lines: { sku: string; quantity: number; unitPrice: number; discount: number; total: number }[];
-  promotions: { promotionId: string; name: string; amount: number; code: string | null; description: string }[];
-  codes: { code: string; status: string; message: string | null; needs?: PromotionNeed[] }[];
-}
-
-export interface PosOrder {
-  id: string;
-  channelId: string;
-  externalId: string | null;
-  profileId: string | null;
-  status: string;
-  currency: string;
-  subtotal: number;
-  discountTotal: number;
-  total: number;
-  placedAt: string;
-  lines: { lineNo: number; sku: string; title: string; quantity: number; unitPrice: number; discount: number; total: number }[];
-}
+/** The order a sale makes (POST /api/v1/orders). */
+export type PosOrder = Json<'/api/v1/orders', 'post', 201>;
 
 export interface SaleInput {
   channelId: string;
@@ -77,7 +31,7 @@ export interface SaleInput {
 export function usePosChannels() {
   return useQuery({
     queryKey: ['channels', 'pos'],
-    queryFn: async () => (await get<{ data: PosChannel[] }>('/api/v1/channels')).data.filter((c) => c.type === 'pos' && !c.archivedAt),
+    queryFn: async () => (await get<Json<'/api/v1/channels'>>('/api/v1/channels')).data.filter((c) => c.type === 'pos' && !c.archivedAt),
     staleTime: 60_000,
   });
 }
@@ -111,7 +65,7 @@ export function useCommerceFacts(profileId: string | undefined) {
 export function useStoreStock(q: string, locationId: string | undefined) {
   return useQuery({
     queryKey: ['inventory', 'pos', locationId, q],
-    queryFn: () => get<{ data: StockRow[] }>('/api/v1/inventory', { q: q || undefined, locationId, limit: 20 }),
+    queryFn: () => get<Json<'/api/v1/inventory'>>('/api/v1/inventory', { q: q || undefined, locationId, limit: 20 }),
     enabled: !!locationId,
     placeholderData: keepPreviousData,
   });

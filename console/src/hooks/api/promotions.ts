@@ -4,41 +4,23 @@
  */
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, patch, post } from '../../lib/api';
+import type { Body, Item, Json } from '../../api/types';
+import type { Category, Product, SalesChannel, StockLocation, Variant } from './catalog';
 
 /**
  * The machine-readable form of a promotion reason (server: PromotionNeed in
  * server/src/modules/promotions/promotions.types.ts). Fields depend on `code`; unknown codes
  * may come from a newer server, so clients fall back to the English message.
  */
-export interface PromotionNeed {
+export interface PromotionNeed extends Omit<GeneratedNeed, 'code' | 'items'> {
+  /** Wider than the server's list on purpose: a newer server may send codes this console does not know. */
   code: string;
-  negate?: boolean;
-  values?: string[];
-  daysOfWeek?: number[];
-  fromHour?: number;
-  toHour?: number;
-  categoryIds?: string[];
-  withinDays?: number;
-  key?: string;
-  op?: string;
-  value?: unknown;
-  amount?: number;
-  saving?: number;
-  count?: number;
-  free?: number;
-  discounted?: number;
-  percent?: number;
-  scope?: string;
-  afterOthers?: boolean;
-  status?: string;
-  at?: string;
-  winner?: string | null;
-  winnerSaving?: number;
-  tie?: boolean;
+  /** The generated type stops recursing after a few levels; groups nest freely. */
   items?: PromotionNeed[];
 }
+type GeneratedNeed = Item<Json<'/api/v1/profiles/{id}/offers'>['data'][number]['needs']>;
 
-export type PromotionStatus = 'draft' | 'scheduled' | 'active' | 'paused' | 'ended';
+export type PromotionStatus = Promotion['status'];
 export const PROMOTION_STATUSES: PromotionStatus[] = ['draft', 'scheduled', 'active', 'paused', 'ended'];
 
 export type Target = { scope: 'order' } | { scope: 'products'; productIds: string[] } | { scope: 'categories'; categoryIds: string[] };
@@ -75,52 +57,17 @@ export type Condition =
   | { cartSubtotal: { gte: number } }
   | { trait: { key: string; op: TraitOp; value?: unknown } };
 
-export interface Promotion {
-  id: string;
-  name: string;
-  description: string | null;
-  status: PromotionStatus;
-  priority: number;
-  stacking: 'exclusive' | 'combinable';
-  requiresCode: boolean;
-  reward: Reward;
-  conditions: Condition | null;
-  startsAt: string | null;
-  endsAt: string | null;
-  usageLimit: number | null;
-  perCustomerLimit: number | null;
-  budget: number | null;
-  uses: number;
-  discountGiven: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * A promotion (GET /api/v1/promotions/{id}). The server declares `reward` and `conditions` as
+ * open JSON objects (validated by its own code), so their shapes are refined by hand above.
+ */
+export type Promotion = Omit<Json<'/api/v1/promotions/{id}'>, 'reward' | 'conditions'> & { reward: Reward; conditions: Condition | null };
 
-export interface PromotionInput {
-  name: string;
-  description?: string | null;
-  status?: 'draft' | 'active';
-  priority?: number;
-  stacking?: 'exclusive' | 'combinable';
-  requiresCode?: boolean;
-  reward: Reward;
-  conditions?: Condition | null;
-  startsAt?: string | null;
-  endsAt?: string | null;
-  usageLimit?: number | null;
-  perCustomerLimit?: number | null;
-  budget?: number | null;
-}
+/** The create body (POST /api/v1/promotions), with `reward` and `conditions` refined as in Promotion. */
+export type PromotionInput = Omit<Body<'/api/v1/promotions', 'post'>, 'reward' | 'conditions'> & { reward: Reward; conditions?: Condition | null };
 
-export interface AuditEntry {
-  id: string;
-  actor: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-  at: string;
-}
-
+export type AuditEntry = Item<Json<'/api/v1/promotions/{id}/audit'>['data']>;
+/** not in the OpenAPI document: GET /api/v1/promotions/{id}/codes declares no response schema (it may answer CSV). */
 export interface PromotionCode {
   code: string;
   batchId: string | null;
@@ -128,23 +75,9 @@ export interface PromotionCode {
   uses: number;
   createdAt: string;
 }
-
-export interface CodesInput {
-  code?: string;
-  count?: number;
-  prefix?: string;
-  length?: number;
-  maxUses?: number | null;
-}
-
-export interface PromotionReport {
-  promotionId: string;
-  uses: number;
-  customers: number;
-  discountGiven: number;
-  revenue: number;
-  byChannel: { channelId: string; uses: number; customers: number; discountGiven: number; revenue: number }[];
-}
+export type CodesInput = Body<'/api/v1/promotions/{id}/codes', 'post'>;
+export type CodesCreated = Json<'/api/v1/promotions/{id}/codes', 'post', 201>;
+export type PromotionReport = Json<'/api/v1/promotions/{id}/report'>;
 
 const keys = {
   all: ['promotions'] as const,
@@ -209,7 +142,7 @@ export function usePromotionCodes(id: string) {
 export function useCreateCodes(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CodesInput) => post<{ batchId: string | null; count: number; codes: string[] }>(`/api/v1/promotions/${encodeURIComponent(id)}/codes`, body),
+    mutationFn: (body: CodesInput) => post<CodesCreated>(`/api/v1/promotions/${encodeURIComponent(id)}/codes`, body),
     onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: keys.codes(id) }), qc.invalidateQueries({ queryKey: keys.audit(id) })]),
   });
 }
@@ -227,40 +160,11 @@ export function usePromotionReport(id: string) {
 
 // What the form picks from: products, variants, categories, channels and stores.
 
-export interface PickerVariant {
-  id: string;
-  productId: string;
-  sku: string;
-  title: string;
-  price: number;
-}
-
-export interface PickerProduct {
-  id: string;
-  title: string;
-  status: string;
-  categoryIds: string[];
-  variants: PickerVariant[];
-}
-
-export interface PickerCategory {
-  id: string;
-  name: string;
-  parentId: string | null;
-}
-
-export interface PickerChannel {
-  id: string;
-  name: string;
-  type: string;
-}
-
-export interface PickerLocation {
-  id: string;
-  name: string;
-  kind: 'store' | 'warehouse';
-  city: string | null;
-}
+export type PickerVariant = Pick<Variant, 'id' | 'productId' | 'sku' | 'title' | 'price'>;
+export type PickerProduct = Pick<Product, 'id' | 'title' | 'status' | 'categoryIds'> & { variants: PickerVariant[] };
+export type PickerCategory = Pick<Category, 'id' | 'name' | 'parentId'>;
+export type PickerChannel = Pick<SalesChannel, 'id' | 'name' | 'type'>;
+export type PickerLocation = Pick<StockLocation, 'id' | 'name' | 'kind' | 'city'>;
 
 /** Up to 200 products (newest first) with their variants; products outside it are fetched by id. */
 export function usePickerProducts() {

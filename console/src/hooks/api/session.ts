@@ -1,35 +1,16 @@
 /** Who is signed in, the workspace, sign-in and sign-out. */
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { ApiError, del, get, post, setCsrfToken } from '../../lib/api';
+import type { Json } from '../../api/types';
 
 export type Role = 'admin' | 'marketer' | 'agent' | 'viewer';
 
-export interface ConsoleUser {
-  id: string;
-  workspaceId: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: string;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
-
-export interface Session {
-  user: ConsoleUser;
-  csrfToken: string;
-}
-
-export interface Workspace {
-  id: string;
-  name: string;
-  defaultCountry: string;
-  timeZone: string;
-  currency: string;
-  identityRules: Record<string, unknown>;
-  commerce: { reserveOn: string; reservationTtlSeconds: number };
-  createdAt: string;
-}
+type GeneratedSession = Json<'/api/v1/session'>;
+/** A console user. The server's schema gives `role` as a string; the roles it stores are these four. */
+export type ConsoleUser = Omit<GeneratedSession['user'], 'role'> & { role: Role };
+/** Who is signed in, and the CSRF token (GET /api/v1/session). */
+export type Session = Omit<GeneratedSession, 'user'> & { user: ConsoleUser };
+export type Workspace = Json<'/api/v1/workspace'>;
 
 export const sessionKey = ['session'] as const;
 

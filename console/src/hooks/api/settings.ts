@@ -5,26 +5,11 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, patch, post, setCsrfToken } from '../../lib/api';
+import type { Item, Json } from '../../api/types';
 import { sessionKey, type ConsoleUser, type Role, type Session, type Workspace } from './session';
 
-export interface Source {
-  id: string;
-  name: string;
-  channel: string;
-  writeKeyPrefix: string;
-  rateLimit: number | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  tokenPrefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type Source = Item<Json<'/api/v1/sources'>['data']>;
+export type ApiToken = Item<Json<'/api/v1/tokens'>['data']>;
 
 /** Channel types a source may have (server: workspaces.schema CHANNEL_TYPES). */
 export const SOURCE_CHANNELS = ['web', 'app', 'pos', 'server', 'email', 'sms', 'chat', 'chatbot', 'marketplace', 'social', 'zalo', 'messenger', 'phone', 'salesperson', 'other'] as const;
