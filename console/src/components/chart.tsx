@@ -1,8 +1,29 @@
-/** ECharts in React: one instance per element, resized with its box, disposed on unmount. */
+/**
+ * ECharts in React: one instance per element, resized with its box, disposed on unmount.
+ * Only the charts and components the console draws are bundled (echarts/core): add one here
+ * before using a new chart type or component in an option.
+ */
 import { useEffect, useRef } from 'react';
-import * as echarts from 'echarts';
+import * as echarts from 'echarts/core';
+import { BarChart, GaugeChart, LineChart, PieChart, type BarSeriesOption, type GaugeSeriesOption, type LineSeriesOption, type PieSeriesOption } from 'echarts/charts';
+import {
+  AxisPointerComponent,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type TitleComponentOption,
+  type TooltipComponentOption,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
 
-export type ChartOption = echarts.EChartsOption;
+echarts.use([BarChart, GaugeChart, LineChart, PieChart, AxisPointerComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+
+export type ChartOption = echarts.ComposeOption<
+  BarSeriesOption | GaugeSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption
+>;
 
 export function Chart({ option, height = 280, ariaLabel }: { option: ChartOption; height?: number; ariaLabel?: string }) {
   const el = useRef<HTMLDivElement>(null);
