@@ -8,12 +8,6 @@ import { seedDemo } from './flows/demo-seed';
 async function main(): Promise<void> {
   const config = loadConfig();
   const { app, ctx, bootstrap, consoleAdmin } = await buildApp({ config });
-  // A new, empty workspace gets the demo shop (OMNI_DEMO=false starts empty); an interrupted seed resumes.
-  const demoWorkspace = bootstrap?.workspaceId ?? (await firstWorkspaceId(ctx.db.orm));
-  if (config.demo && demoWorkspace) {
-    const seeded = await seedDemo(app, ctx.db, demoWorkspace, { log: (line) => process.stdout.write(`${line}\n`) });
-    if (seeded.seeded) process.stdout.write(`demo: ready — ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.events} events\n`);
-  }
   if (bootstrap) {
     const lines = [
       '',
@@ -60,6 +54,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // A new, empty workspace gets the demo shop while the server already answers (OMNI_DEMO=false
+  // starts empty); an interrupted seed resumes on the next start.
+  const demoWorkspace = bootstrap?.workspaceId ?? (await firstWorkspaceId(ctx.db.orm));
+  if (config.demo && demoWorkspace) {
+    try {
+      const seeded = await seedDemo(app, ctx.db, demoWorkspace, { log: (line) => process.stdout.write(`${line}\n`) });
+      if (seeded.seeded) process.stdout.write(`demo: ready — ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.events} events\n`);
+    } catch (err) {
+      app.log.warn({ err }, 'demo seed stopped; it resumes on the next start');
+    }
+  }
 }
 
 main().catch((err: unknown) => {
