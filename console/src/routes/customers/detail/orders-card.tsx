@@ -77,6 +77,7 @@ export function OrdersCard({ id }: { id: string }) {
       ) : (
         <>
           <Table.ScrollContainer minWidth={620}>
+            <Table.ScrollContainer minWidth={620}>
             <Table verticalSpacing="xs" highlightOnHover>
               <Table.Thead>
                 <Table.Tr>
@@ -84,7 +85,6 @@ export function OrdersCard({ id }: { id: string }) {
                   <Table.Th>{t('colOrder')}</Table.Th>
                   <Table.Th>{t('colChannel')}</Table.Th>
                   <Table.Th>{t('colStatus')}</Table.Th>
-                  <Table.Th ta="right">{t('colItems')}</Table.Th>
                   <Table.Th ta="right">{t('colTotal')}</Table.Th>
                   <Table.Th>{t('colDate')}</Table.Th>
                 </Table.Tr>
@@ -106,14 +106,11 @@ export function OrdersCard({ id }: { id: string }) {
                             {o.externalId ?? o.id.slice(-10)}
                           </Text>
                         </Table.Td>
-                        <Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
                           <ChannelBadge type={o.channelType} name={ch?.name} lang={lang} />
                         </Table.Td>
-                        <Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
                           <StatusBadge status={o.status} />
-                        </Table.Td>
-                        <Table.Td ta="right" style={{ fontVariantNumeric: 'tabular-nums' }}>
-                          {f.number(o.lines.reduce((s, l) => s + l.quantity, 0))}
                         </Table.Td>
                         <Table.Td ta="right" fw={600} style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}>
                           {f.money(o.total, o.currency)}
@@ -125,7 +122,7 @@ export function OrdersCard({ id }: { id: string }) {
                         </Table.Td>
                       </Table.Tr>
                       <Table.Tr style={{ display: isOpen ? undefined : 'none' }}>
-                        <Table.Td colSpan={7} p={0} bg="var(--mantine-color-gray-0)">
+                        <Table.Td colSpan={6} p={0} bg="var(--mantine-color-gray-0)">
                           <Collapse expanded={isOpen}>
                             <OrderLines order={o} />
                           </Collapse>
@@ -136,6 +133,7 @@ export function OrdersCard({ id }: { id: string }) {
                 })}
               </Table.Tbody>
             </Table>
+            </Table.ScrollContainer>
           </Table.ScrollContainer>
           {orders.hasNextPage && (
             <Button variant="default" size="xs" mt="sm" onClick={() => void orders.fetchNextPage()} loading={orders.isFetchingNextPage}>
