@@ -270,6 +270,11 @@ describe('screens', () => {
       return links.length > 0 && links.every((a) => (a.textContent ?? '').trim().length > 1 && !(a.textContent ?? '').includes('…'));
     });
     await shot(page, '07-orders');
+    // A day range with no orders: the list says so (the filter is in the URL).
+    await page.goto(`${base}/orders?from=2001-01-01&to=2001-01-31`);
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('order-row').count()).toBe(0);
+    expect(await page.getByTestId('orders-date-filter').textContent()).toContain('01/01/2001');
     await page.goto(`${base}/promotions`);
     await page.getByTestId('new-promotion').waitFor();
     await shot(page, '08-promotions');

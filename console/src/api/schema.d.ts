@@ -5584,12 +5584,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders from every channel, newest first */
+        /** Orders from every channel, newest first; filter by channel, status and days placed */
         get: {
             parameters: {
                 query?: {
                     channelId?: string;
                     status?: "placed" | "paid" | "fulfilled" | "cancelled" | "returned";
+                    /** @description Placed on or after this day (YYYY-MM-DD, in the workspace time zone). */
+                    from?: string;
+                    /** @description Placed on or before this day (YYYY-MM-DD, in the workspace time zone). */
+                    to?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -6055,6 +6059,10 @@ export interface paths {
                 query?: {
                     channelId?: string;
                     status?: "placed" | "paid" | "fulfilled" | "cancelled" | "returned";
+                    /** @description Placed on or after this day (YYYY-MM-DD, in the workspace time zone). */
+                    from?: string;
+                    /** @description Placed on or before this day (YYYY-MM-DD, in the workspace time zone). */
+                    to?: string;
                     limit?: number;
                     cursor?: string;
                 };

@@ -219,6 +219,32 @@ describe('POST /api/v1/orders', () => {
     });
   });
 
+  describe('when listing orders by the days they were placed', () => {
+    it('keeps the days of the range in the workspace time zone (Asia/Ho_Chi_Minh), inclusive', async () => {
+      const shop = await openShop({ warehouse: 10, store: 0 });
+      const place = async (externalId: string, placedAt: string) =>
+        (await order(shop, { channelId: shop.web, externalId, customer: { phone: '0903 000 111' }, lines: [{ sku: shop.sku, quantity: 1 }], placedAt })).body.id;
+      const before = await place('D-1', '2026-03-01T16:59:00Z'); // 23:59 on 1 March, local
+      const first = await place('D-2', '2026-03-01T17:00:00Z'); // 00:00 on 2 March, local
+      const last = await place('D-3', '2026-03-03T16:30:00Z'); // 23:30 on 3 March, local
+      const after = await place('D-4', '2026-03-03T17:00:00Z'); // 00:00 on 4 March, local
+      const ids = async (q: string) => (await call<{ data: { id: string }[] }>(shop.ws, 'GET', `/api/v1/orders?${q}`)).body.data.map((o) => o.id);
+      expect(await ids('from=2026-03-02&to=2026-03-03')).toEqual([last, first]);
+      expect(await ids('from=2026-03-04')).toEqual([after]);
+      expect(await ids('to=2026-03-01')).toEqual([before]);
+    });
+
+    it('answers 400 naming the field for a bad day or a range that ends before it starts', async () => {
+      const shop = await openShop({ warehouse: 1, store: 0 });
+      const bad = await call<{ error: { code: string; message: string } }>(shop.ws, 'GET', '/api/v1/orders?from=2026-13-01');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toContain('from');
+      const backwards = await call<{ error: { code: string; field?: string } }>(shop.ws, 'GET', '/api/v1/orders?from=2026-03-05&to=2026-03-01');
+      expect(backwards.status).toBe(400);
+      expect(backwards.body.error).toMatchObject({ code: 'invalid_field', field: 'to' });
+    });
+  });
+
   describe('when something fails after the stock is held', () => {
     class FailingWriter extends IngestWriter {
       override writeResolved(): Promise<WriteResult[]> {

@@ -22,6 +22,9 @@ export const NEXT_STATUS: Record<OrderStatus, OrderStatus[]> = {
 export interface OrderFilter {
   channelId?: string | null;
   status?: OrderStatus | null;
+  /** Days placed, YYYY-MM-DD in the workspace time zone, inclusive. */
+  from?: string | null;
+  to?: string | null;
 }
 
 export const orderKeys = {
@@ -34,7 +37,7 @@ export function useOrders(filter: OrderFilter) {
   return useInfiniteQuery({
     queryKey: orderKeys.list(filter),
     queryFn: ({ pageParam }) =>
-      get<Json<'/api/v1/orders'>>('/api/v1/orders', { channelId: filter.channelId, status: filter.status, limit: 50, cursor: pageParam }),
+      get<Json<'/api/v1/orders'>>('/api/v1/orders', { channelId: filter.channelId, status: filter.status, from: filter.from, to: filter.to, limit: 50, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,

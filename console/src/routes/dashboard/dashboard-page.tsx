@@ -38,7 +38,6 @@ import {
   IconUsers,
 } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router-dom';
-import 'dayjs/locale/vi';
 import { Chart } from '../../components/chart';
 import { ChannelIcon, channelLook } from '../../components/channels';
 import { CodeSnippet, EmptyState, ErrorBlock, PageHeader } from '../../components/page';

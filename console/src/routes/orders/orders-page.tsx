@@ -6,7 +6,8 @@
  * `orders-status-filter`, `order-drawer`, `order-transition-<status>`.
  */
 import { Button, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { IconFilterOff, IconReceipt } from '@tabler/icons-react';
+import { DatePickerInput } from '@mantine/dates';
+import { IconCalendar, IconFilterOff, IconReceipt } from '@tabler/icons-react';
 import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { LoadMore } from '../../components/list-tools';
 import { EmptyState, ErrorBlock, Loading, PageHeader } from '../../components/page';
@@ -15,11 +16,12 @@ import { ORDER_STATUSES, useOrders, type OrderStatus } from '../../hooks/api/ord
 import { useUrlFilters } from '../../hooks/url-filters';
 import { ordersMessages } from '../../i18n/orders';
 import { useFormat } from '../../lib/format';
-import { useT } from '../../lib/i18n';
+import { useI18n, useT } from '../../lib/i18n';
 import { CustomerLink, OrderChannel, StatusBadge } from './order-bits';
 import { useCustomerNames } from '../../hooks/api/customers';
 import { OrderDrawer } from './order-drawer';
 
+const isDay = (s: string | null): s is string => !!s && /^\d{4}-\d{2}-\d{2}$/.test(s);
 const isStatus = (s: string | null): s is OrderStatus => !!s && (ORDER_STATUSES as string[]).includes(s);
 
 export function OrdersPage() {
@@ -27,15 +29,18 @@ export function OrdersPage() {
   const f = useFormat();
   const navigate = useNavigate();
   const { search } = useLocation();
-  const { params, setParam, clearParams } = useUrlFilters();
+  const { params, setParam, setParamsOf, clearParams } = useUrlFilters();
+  const { lang } = useI18n();
   const channelId = params.get('channel');
+  const from = isDay(params.get('from')) ? params.get('from') : null;
+  const to = isDay(params.get('to')) ? params.get('to') : null;
   const statusParam = params.get('status');
   const status = isStatus(statusParam) ? statusParam : null;
   const channels = useChannels();
-  const orders = useOrders({ channelId, status });
+  const orders = useOrders({ channelId, status, from, to });
   const rows = orders.data?.pages.flatMap((p) => p.data) ?? [];
   const names = useCustomerNames(rows.map((o) => o.profileId)).data;
-  const filtered = !!channelId || !!status;
+  const filtered = !!channelId || !!status || !!from || !!to;
 
   return (
     <>
@@ -61,6 +66,23 @@ export function OrdersPage() {
               data={ORDER_STATUSES.map((s) => ({ value: s, label: t(`status_${s}`) }))}
               value={status}
               onChange={(v) => setParam('status', v)}
+            />
+            <DatePickerInput
+              data-testid="orders-date-filter"
+              type="range"
+              w={260}
+              clearable
+              allowSingleDateInRange
+              locale={lang}
+              valueFormat={lang === 'vi' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'}
+              placeholder={t('anyDay')}
+              aria-label={t('anyDay')}
+              leftSection={<IconCalendar size={16} />}
+              value={[from, to]}
+              onChange={([a, b]) => {
+                if (a && b) setParamsOf({ from: a, to: b });
+                else if (!a && !b) setParamsOf({ from: null, to: null });
+              }}
             />
           </Group>
           {rows.length > 0 && (

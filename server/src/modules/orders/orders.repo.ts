@@ -89,9 +89,23 @@ export async function updateOrderStatus(ex: Executor, workspaceId: string, id: s
 
 export async function selectOrders(
   ex: Executor,
-  opts: { workspaceId: string; profileIds?: string[]; channelId?: string; status?: string; limit: number; before?: { placedAt: string; id: string } },
+  opts: {
+    workspaceId: string;
+    profileIds?: string[];
+    channelId?: string;
+    status?: string;
+    /** Calendar days in `timeZone`, inclusive. */
+    from?: string;
+    to?: string;
+    timeZone?: string;
+    limit: number;
+    before?: { placedAt: string; id: string };
+  },
 ): Promise<OrderRow[]> {
   const conds: SQL[] = [sql`workspace_id = ${opts.workspaceId}`];
+  const timeZone = opts.timeZone ?? 'UTC';
+  if (opts.from) conds.push(sql`placed_at >= ${dayStart({ from: opts.from, timeZone })}`);
+  if (opts.to) conds.push(sql`placed_at < ${dayAfter({ to: opts.to, timeZone })}`);
   if (opts.profileIds) conds.push(sql`profile_id = ${anyOf(opts.profileIds)}`);
   if (opts.channelId) conds.push(sql`channel_id = ${opts.channelId}`);
   if (opts.status) conds.push(sql`status = ${opts.status}`);

@@ -13,8 +13,12 @@ export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
     const orm = ctx.db.orm;
 
     app.get('/api/v1/orders', {
-      schema: { tags: ['orders'], summary: 'Orders from every channel, newest first', querystring: ListOrdersQuery, response: { 200: OrderListSchema } },
-    }, async (req) => service.listOrders(orm, { workspaceId: adminWorkspace(req), ...req.query, limit: req.query.limit ?? 50 }));
+      schema: { tags: ['orders'], summary: 'Orders from every channel, newest first; filter by channel, status and days placed', querystring: ListOrdersQuery, response: { 200: OrderListSchema } },
+    }, async (req) => {
+      const workspaceId = adminWorkspace(req);
+      const timeZone = req.query.from || req.query.to ? (await getWorkspace(orm, workspaceId)).timeZone : undefined;
+      return service.listOrders(orm, { workspaceId, ...req.query, ...(timeZone ? { timeZone } : {}), limit: req.query.limit ?? 50 });
+    });
 
     app.get('/api/v1/orders/:id', {
       schema: { tags: ['orders'], summary: 'One order with its lines and status history', params: IdParams, response: { 200: OrderSchema } },

@@ -56,9 +56,13 @@ export const OrderSchema = Type.Object({
 
 export const OrderListSchema = Type.Object({ data: Type.Array(OrderSchema), nextCursor: Nullable(Type.String()) });
 
+const Day = (description: string) => Type.String({ format: 'date', description });
+
 export const ListOrdersQuery = Type.Object({
   channelId: Type.Optional(Type.String()),
   status: Type.Optional(OrderStatusSchema),
+  from: Type.Optional(Day('Placed on or after this day (YYYY-MM-DD, in the workspace time zone).')),
+  to: Type.Optional(Day('Placed on or before this day (YYYY-MM-DD, in the workspace time zone).')),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String()),
 });

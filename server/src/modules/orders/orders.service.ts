@@ -237,8 +237,9 @@ export async function getOrder(ex: Executor, workspaceId: string, id: string): P
 
 export async function listOrders(
   ex: Executor,
-  opts: { workspaceId: string; profileId?: string; channelId?: string; status?: string; limit: number; cursor?: string },
+  opts: { workspaceId: string; profileId?: string; channelId?: string; status?: string; from?: string; to?: string; timeZone?: string; limit: number; cursor?: string },
 ): Promise<{ data: Order[]; nextCursor: string | null }> {
+  if (opts.from && opts.to && opts.to < opts.from) throw new AppError('invalid_field', `to (${opts.to}) is before from (${opts.from})`, { field: 'to' });
   const profileIds = opts.profileId ? await getTimelineProfileIds(ex, opts.workspaceId, opts.profileId) : undefined;
   const before = opts.cursor ? decodeCursor(opts.cursor, isOrderCursor) : undefined;
   const found = await repo.selectOrders(ex, { ...opts, profileIds, limit: opts.limit + 1, before });
