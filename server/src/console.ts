@@ -26,6 +26,18 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/**
+ * The console page may run only its own scripts, talk only to its own origin and never be framed;
+ * styles may be inline (the component library sets them), images may be data: URIs (the icon).
+ */
+export const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Omni</title></head>
 <body style="font-family:sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5">
 <h1>Omni is running</h1><p>The console has not been built. Run <code>npm run build -w console</code> (or start Omni with <code>npm start</code>, which builds it), then reload.</p>
@@ -56,6 +68,7 @@ export function consoleRoutes(options: { dist?: string } = {}) {
           return reply
             .header('content-type', TYPES[path.extname(file)] ?? 'application/octet-stream')
             .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+            .header('x-content-type-options', 'nosniff')
             .send(body);
         }
         if (urlPath.startsWith('/assets/')) throw new AppError('not_found', `No file ${urlPath}`);
@@ -64,7 +77,7 @@ export function consoleRoutes(options: { dist?: string } = {}) {
       return reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
-        .header('x-frame-options', 'DENY')
+        .headers(PAGE_HEADERS)
         .send(index ?? NOT_BUILT);
     });
   };
