@@ -175,7 +175,8 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
       const profile = b.email ? await findProfile(workspaceId, country, 'email', b.email) : await findProfile(workspaceId, country, 'phone', b.phone!);
       if (!profile) throw new AppError('profile_not_found', `No demo customer has this ${b.email ? 'email' : 'phone'}`, { field: b.email ? 'email' : 'phone' });
       if (!isDemoCustomer(profile, demoPhones)) throw new AppError('forbidden', 'The demo signs in only the customers its demo data made', { field: b.email ? 'email' : 'phone' });
-      const minted = await issueCustomerToken({ ctx, writer }, { workspaceId, profileId: profile.id, ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}), ttlSeconds: 24 * 3600 });
+      // The demo shop sells on the Website channel: the sign-in is a web touchpoint.
+      const minted = await issueCustomerToken({ ctx, writer }, { workspaceId, profileId: profile.id, ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}), ttlSeconds: 24 * 3600, channel: 'web' });
       return { token: minted.secret, expiresAt: minted.token.expiresAt, customer: toDemoCustomer(profile) };
     });
   };

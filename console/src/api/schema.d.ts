@@ -17343,6 +17343,11 @@ export interface paths {
                         anonymousId?: string;
                         /** @description Lifetime, seconds (default 7 days). */
                         ttlSeconds?: number;
+                        /**
+                         * @description Where the shopper signs in (web, app …): the channel of the identify that joins the guest, on the customer's timeline. Default server.
+                         * @enum {string}
+                         */
+                        channel?: "web" | "app" | "pos" | "server" | "email" | "sms" | "chat" | "chatbot" | "marketplace" | "social" | "zalo" | "messenger" | "phone" | "salesperson" | "other";
                     };
                 };
             };

@@ -259,6 +259,18 @@ describe('guest → customer: carts merge through identity resolution', () => {
     const cart = await must<Cart>(customer(t.secret, shop.webKey), 'GET', '/store/v1/cart');
     expect(cart.lines).toEqual([expect.objectContaining({ sku: shop.mug, quantity: 2 })]);
   });
+
+  it('records the sign-in on the channel the shopper signs in on (default server); an unknown channel is a 400', async () => {
+    const shop = await openShop();
+    const a = anon();
+    await must(guest(shop, a, shop.appKey), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    const t = await mintToken(shop, { userId: 'vy', anonymousId: a, channel: 'app' });
+    const profile = await must<{ channels: Record<string, unknown> }>(shop.ws.admin, 'GET', `/api/v1/profiles/${t.token.profileId}`);
+    expect(Object.keys(profile.channels).sort()).toEqual(['app']);
+    const bad = await call<{ error: { message: string } }>(shop.ws.admin, 'POST', '/api/v1/customer-tokens', { userId: 'vy', channel: 'telepathy' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('channel');
+  });
 });
 
 describe('checkout: progress on the cart, then the order', () => {

@@ -21,7 +21,7 @@ import { OrderSchema } from '../modules/orders';
 import { getProfile } from '../modules/profiles';
 import { authenticateShopper, authenticateSource, mintCustomerToken, revokeCustomerToken, type CustomerToken, type Shopper } from '../modules/storefront';
 import { availableForChannel, getLevels } from '../modules/inventory';
-import { getWorkspace } from '../modules/workspaces';
+import { CHANNEL_TYPES, getWorkspace, type ChannelType } from '../modules/workspaces';
 import { checkoutCart } from './checkout';
 
 const StoreProductsSchema = Type.Object({
@@ -380,6 +380,13 @@ const CustomerTokenBody = Type.Object(
       Type.String({ minLength: 1, maxLength: 200, description: "The browser's anonymous id at sign-in: the guest's profile and cart join the customer's." }),
     ),
     ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 90 * 24 * 3600, description: 'Lifetime, seconds (default 7 days).' })),
+    channel: Type.Optional(
+      Type.Unsafe<ChannelType>({
+        type: 'string',
+        enum: [...CHANNEL_TYPES],
+        description: "Where the shopper signs in (web, app …): the channel of the identify that joins the guest, on the customer's timeline. Default server.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -426,7 +433,7 @@ export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: 
  */
 export async function issueCustomerToken(
   deps: { ctx: AppContext; writer: IngestWriter },
-  b: { workspaceId: string; profileId?: string; userId?: string; email?: string; phone?: string; anonymousId?: string; ttlSeconds?: number },
+  b: { workspaceId: string; profileId?: string; userId?: string; email?: string; phone?: string; anonymousId?: string; ttlSeconds?: number; channel?: ChannelType },
 ): Promise<{ token: CustomerToken; secret: string }> {
   const { ctx, writer } = deps;
   const workspaceId = b.workspaceId;
@@ -446,7 +453,7 @@ export async function issueCustomerToken(
       {
         workspaceId,
         sourceId: null,
-        channel: 'server',
+        channel: b.channel ?? 'server',
         messageId: `customer-token:${newId('msg')}`,
         ...(b.userId ? { userId: b.userId } : {}),
         ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}),
@@ -472,7 +479,7 @@ export async function issueCustomerToken(
       {
         workspaceId,
         sourceId: null,
-        channel: 'server',
+        channel: b.channel ?? 'server',
         messageId: `customer-token:${newId('msg')}`,
         ...(userId ? { userId } : {}),
         anonymousId,
