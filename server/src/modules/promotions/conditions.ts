@@ -399,9 +399,8 @@ function birthdayMonth(value: unknown, timeZone: string): number | null {
 }
 
 function fold(s: string): string {
-  // NFC so that a decomposed "Hà Nội" equals a composed one; ASCII needs no normalising.
-  // eslint-disable-next-line no-control-regex
-  return (/^[\x00-\x7f]*$/.test(s) ? s : s.normalize('NFC')).trim().toLowerCase();
+  // NFC so that a decomposed "Hà Nội" equals a composed one; printable ASCII needs no normalising.
+  return (/[^\x20-\x7e]/.test(s) ? s.normalize('NFC') : s).trim().toLowerCase();
 }
 
 /** A finite number, or a string that is exactly a decimal number. */
