@@ -6276,7 +6276,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -6285,6 +6284,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -6306,7 +6306,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -6343,7 +6343,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -6352,6 +6351,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -6373,7 +6373,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -6409,7 +6409,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -6418,6 +6417,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -6439,7 +6439,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -6494,7 +6494,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -6503,6 +6502,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -6524,7 +6524,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -6561,7 +6561,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -6570,6 +6569,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -6591,7 +6591,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -6627,7 +6627,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -6636,6 +6635,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -6657,7 +6657,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7056,7 +7056,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -7065,6 +7064,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7086,7 +7086,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7123,7 +7123,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -7132,6 +7131,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7153,7 +7153,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -7189,7 +7189,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -7198,6 +7197,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -7219,7 +7219,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7274,7 +7274,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -7283,6 +7282,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7304,7 +7304,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7341,7 +7341,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -7350,6 +7349,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7371,7 +7371,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -7407,7 +7407,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -7416,6 +7415,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -7437,7 +7437,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7684,7 +7684,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -7693,6 +7692,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7714,7 +7714,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7751,7 +7751,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -7760,6 +7759,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7781,7 +7781,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -7817,7 +7817,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -7826,6 +7825,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -7847,7 +7847,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7902,7 +7902,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -7911,6 +7910,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7932,7 +7932,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7969,7 +7969,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -7978,6 +7977,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7999,7 +7999,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -8035,7 +8035,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -8044,6 +8043,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -8065,7 +8065,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -8332,7 +8332,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -8341,6 +8340,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -8362,7 +8362,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -8399,7 +8399,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -8408,6 +8407,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -8429,7 +8429,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -8465,7 +8465,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -8474,6 +8473,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -8495,7 +8495,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -8550,7 +8550,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -8559,6 +8558,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -8580,7 +8580,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -8617,7 +8617,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -8626,6 +8625,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -8647,7 +8647,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -8683,7 +8683,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -8692,6 +8691,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -8713,7 +8713,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -8962,7 +8962,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -8971,6 +8970,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -8992,7 +8992,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9029,7 +9029,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -9038,6 +9037,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9059,7 +9059,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9095,7 +9095,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -9104,6 +9103,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9125,7 +9125,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9180,7 +9180,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -9189,6 +9188,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9210,7 +9210,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9247,7 +9247,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -9256,6 +9255,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9277,7 +9277,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9313,7 +9313,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -9322,6 +9321,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9343,7 +9343,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9609,7 +9609,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -9618,6 +9617,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9639,7 +9639,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9676,7 +9676,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -9685,6 +9684,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9706,7 +9706,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9742,7 +9742,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -9751,6 +9750,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9772,7 +9772,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9827,7 +9827,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -9836,6 +9835,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9857,7 +9857,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9894,7 +9894,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -9903,6 +9902,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9924,7 +9924,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9960,7 +9960,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -9969,6 +9968,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9990,7 +9990,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -10254,7 +10254,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -10263,6 +10262,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -10284,7 +10284,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -10321,7 +10321,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -10330,6 +10329,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -10351,7 +10351,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -10387,7 +10387,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -10396,6 +10395,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -10417,7 +10417,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -10472,7 +10472,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -10481,6 +10480,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -10502,7 +10502,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -10539,7 +10539,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -10548,6 +10547,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -10569,7 +10569,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -10605,7 +10605,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -10614,6 +10613,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -10635,7 +10635,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -10914,7 +10914,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -10923,6 +10922,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -10944,7 +10944,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -10981,7 +10981,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -10990,6 +10989,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -11011,7 +11011,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -11047,7 +11047,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -11056,6 +11055,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -11077,7 +11077,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -11132,7 +11132,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -11141,6 +11140,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -11162,7 +11162,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -11199,7 +11199,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -11208,6 +11207,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -11229,7 +11229,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -11265,7 +11265,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -11274,6 +11273,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -11295,7 +11295,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -11911,7 +11911,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -11920,6 +11919,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -11941,7 +11941,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -11978,7 +11978,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -11987,6 +11986,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12008,7 +12008,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -12044,7 +12044,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -12053,6 +12052,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -12074,7 +12074,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -12129,7 +12129,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -12138,6 +12137,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -12159,7 +12159,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -12196,7 +12196,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -12205,6 +12204,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12226,7 +12226,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -12262,7 +12262,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -12271,6 +12270,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -12292,7 +12292,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -12680,7 +12680,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -12689,6 +12688,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -12710,7 +12710,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -12747,7 +12747,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -12756,6 +12755,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12777,7 +12777,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -12813,7 +12813,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -12822,6 +12821,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -12843,7 +12843,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -12898,7 +12898,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -12907,6 +12906,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -12928,7 +12928,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -12965,7 +12965,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -12974,6 +12973,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12995,7 +12995,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -13031,7 +13031,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -13040,6 +13039,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -13061,7 +13061,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -13304,7 +13304,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -13313,6 +13312,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -13334,7 +13334,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -13371,7 +13371,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -13380,6 +13379,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -13401,7 +13401,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -13437,7 +13437,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -13446,6 +13445,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -13467,7 +13467,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -13522,7 +13522,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -13531,6 +13530,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -13552,7 +13552,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -13589,7 +13589,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -13598,6 +13597,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -13619,7 +13619,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -13655,7 +13655,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -13664,6 +13663,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -13685,7 +13685,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -13949,7 +13949,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -13958,6 +13957,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -13979,7 +13979,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14016,7 +14016,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -14025,6 +14024,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14046,7 +14046,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14082,7 +14082,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -14091,6 +14090,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14112,7 +14112,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14167,7 +14167,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -14176,6 +14175,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14197,7 +14197,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14234,7 +14234,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -14243,6 +14242,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14264,7 +14264,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14300,7 +14300,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -14309,6 +14308,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14330,7 +14330,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14576,7 +14576,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -14585,6 +14584,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14606,7 +14606,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14643,7 +14643,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -14652,6 +14651,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14673,7 +14673,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14709,7 +14709,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -14718,6 +14717,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14739,7 +14739,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14794,7 +14794,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -14803,6 +14802,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14824,7 +14824,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14861,7 +14861,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -14870,6 +14869,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14891,7 +14891,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14927,7 +14927,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -14936,6 +14935,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14957,7 +14957,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -15219,7 +15219,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -15228,6 +15227,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -15249,7 +15249,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -15286,7 +15286,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -15295,6 +15294,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -15316,7 +15316,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -15352,7 +15352,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -15361,6 +15360,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -15382,7 +15382,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -15437,7 +15437,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -15446,6 +15445,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -15467,7 +15467,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -15504,7 +15504,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -15513,6 +15512,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -15534,7 +15534,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -15570,7 +15570,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -15579,6 +15578,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -15600,7 +15600,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -15861,7 +15861,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -15870,6 +15869,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -15891,7 +15891,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -15928,7 +15928,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -15937,6 +15936,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -15958,7 +15958,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -15994,7 +15994,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -16003,6 +16002,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16024,7 +16024,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16079,7 +16079,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -16088,6 +16087,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16109,7 +16109,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16146,7 +16146,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -16155,6 +16154,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -16176,7 +16176,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -16212,7 +16212,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -16221,6 +16220,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16242,7 +16242,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16517,7 +16517,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -16526,6 +16525,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16547,7 +16547,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16584,7 +16584,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -16593,6 +16592,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -16614,7 +16614,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -16650,7 +16650,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -16659,6 +16658,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16680,7 +16680,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16735,7 +16735,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -16744,6 +16743,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16765,7 +16765,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16802,7 +16802,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -16811,6 +16810,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -16832,7 +16832,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -16868,7 +16868,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -16877,6 +16876,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16898,7 +16898,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -18474,7 +18474,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -18483,6 +18482,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -18504,7 +18504,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -18541,7 +18541,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -18550,6 +18549,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -18571,7 +18571,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -18607,7 +18607,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -18616,6 +18615,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -18637,7 +18637,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -18690,7 +18690,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -18699,6 +18698,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -18720,7 +18720,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -18757,7 +18757,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -18766,6 +18765,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -18787,7 +18787,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -18823,7 +18823,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -18832,6 +18831,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -18853,7 +18853,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -18992,7 +18992,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -19001,6 +19000,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -19022,7 +19022,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -19059,7 +19059,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -19068,6 +19067,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -19089,7 +19089,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -19125,7 +19125,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -19134,6 +19133,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -19155,7 +19155,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -19198,7 +19198,6 @@ export interface paths {
                                      *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                      *     - first_order: Only for a first order.
                                      *     - birthday_month: Only in the customer’s birthday month.
-                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                      *     - total_spent: Total spent at least `amount`.
                                      *     - order_count: At least `count` orders.
@@ -19207,6 +19206,7 @@ export interface paths {
                                      *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                     *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -19228,7 +19228,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -19265,7 +19265,6 @@ export interface paths {
                                          *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                          *     - first_order: Only for a first order.
                                          *     - birthday_month: Only in the customer’s birthday month.
-                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                          *     - total_spent: Total spent at least `amount`.
                                          *     - order_count: At least `count` orders.
@@ -19274,6 +19273,7 @@ export interface paths {
                                          *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                         *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -19295,7 +19295,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -19331,7 +19331,6 @@ export interface paths {
                                              *     - tier: Only for these membership tiers: `values` (e.g. gold, silver).
                                              *     - first_order: Only for a first order.
                                              *     - birthday_month: Only in the customer’s birthday month.
-                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - bought_category: Has bought from `categoryIds` within the last `withinDays` days.
                                              *     - total_spent: Total spent at least `amount`.
                                              *     - order_count: At least `count` orders.
@@ -19340,6 +19339,7 @@ export interface paths {
                                              *     - trait: Profile trait `key` `op` `value` (op: eq, neq, in, not_in, gt, gte, lt, lte, exists, contains).
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
+                                             *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -19361,7 +19361,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "birthday_missing" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];

@@ -1,7 +1,9 @@
 import { defineMessages } from '../lib/i18n';
+import { tierNames } from './common';
 
 export const customersMessages = defineMessages({
   vi: {
+    ...tierNames.vi,
     // List
     title: 'Khách hàng',
     subtitle: 'Một hồ sơ cho mỗi khách hàng, gom từ mọi kênh: website, ứng dụng, cửa hàng, sàn, mạng xã hội…',
@@ -209,18 +211,12 @@ export const customersMessages = defineMessages({
     loadMoreEvents: 'Xem thêm sự kiện',
     loadMoreOrders: 'Xem thêm đơn hàng',
 
-    tier_gold: 'Vàng',
-    tier_silver: 'Bạc',
-    tier_bronze: 'Đồng',
-    tier_platinum: 'Bạch kim',
-    tier_diamond: 'Kim cương',
-    tier_vip: 'VIP',
-    tier_member: 'Thành viên',
     ch_chat: 'Live chat',
     ch_server: 'Máy chủ',
     ch_other: 'Khác',
   },
   en: {
+    ...tierNames.en,
     title: 'Customers',
     subtitle: 'One profile per customer, joined across every channel: website, app, stores, marketplaces, social…',
     searchPlaceholder: 'Search by name, email or phone (accents optional)',
@@ -418,13 +414,6 @@ export const customersMessages = defineMessages({
     loadMoreEvents: 'Load more events',
     loadMoreOrders: 'Load more orders',
 
-    tier_gold: 'Gold',
-    tier_silver: 'Silver',
-    tier_bronze: 'Bronze',
-    tier_platinum: 'Platinum',
-    tier_diamond: 'Diamond',
-    tier_vip: 'VIP',
-    tier_member: 'Member',
     ch_chat: 'Live chat',
     ch_server: 'Server',
     ch_other: 'Other',

@@ -1,7 +1,9 @@
 import { defineMessages } from '../lib/i18n';
+import { tierNames } from './common';
 
 export const posMessages = defineMessages({
   vi: {
+    ...tierNames.vi,
     title: 'Quầy bán hàng',
     description: 'Bán tại cửa hàng: tra khách theo số điện thoại, xem tồn kho của chính cửa hàng, giá và khuyến mãi áp dụng cho khách.',
     store: 'Cửa hàng',
@@ -27,9 +29,6 @@ export const posMessages = defineMessages({
     lastOrder: 'Lần mua gần nhất',
     never: 'Chưa mua',
     openProfile: 'Xem hồ sơ',
-    tier_gold: 'Vàng',
-    tier_silver: 'Bạc',
-    tier_member: 'Thành viên',
     products: 'Sản phẩm',
     searchPlaceholder: 'Tìm theo tên hoặc quét mã SKU…',
     product: 'Sản phẩm',
@@ -66,6 +65,7 @@ export const posMessages = defineMessages({
     codeStatus_denied: 'Không dùng được',
   },
   en: {
+    ...tierNames.en,
     title: 'Store counter',
     description: "Sell in store: look the customer up by phone, see this store's own stock, and the prices and promotions this customer gets.",
     store: 'Store',
@@ -91,9 +91,6 @@ export const posMessages = defineMessages({
     lastOrder: 'Last purchase',
     never: 'Never',
     openProfile: 'Open profile',
-    tier_gold: 'Gold',
-    tier_silver: 'Silver',
-    tier_member: 'Member',
     products: 'Products',
     searchPlaceholder: 'Search by name or scan a SKU…',
     product: 'Product',

@@ -1,7 +1,9 @@
 import { defineMessages } from '../lib/i18n';
+import { dayNames } from './common';
 
 export const promotionsMessages = defineMessages({
   vi: {
+    ...dayNames.vi,
     title: 'Khuyến mãi',
     subtitle: 'Một chương trình, áp dụng như nhau ở website, ứng dụng, cửa hàng, chatbot và tin nhắn.',
     newPromotion: 'Tạo khuyến mãi',
@@ -162,13 +164,6 @@ export const promotionsMessages = defineMessages({
     condHint_lastStore: 'Lần mua tại cửa hàng gần nhất',
     condHint_cartSubtotal: 'Tạm tính trước giảm giá',
     condHint_trait: 'Bất kỳ thuộc tính nào trong hồ sơ',
-    day_0: 'CN',
-    day_1: 'T2',
-    day_2: 'T3',
-    day_3: 'T4',
-    day_4: 'T5',
-    day_5: 'T6',
-    day_6: 'T7',
     everyDay: 'mọi ngày',
     fromHour: 'Từ giờ',
     toHour: 'Đến giờ',
@@ -288,6 +283,7 @@ export const promotionsMessages = defineMessages({
     actorToken: 'API token {id}',
   },
   en: {
+    ...dayNames.en,
     title: 'Promotions',
     subtitle: 'One offer, applied the same on the website, app, stores, chatbot and messages.',
     newPromotion: 'New promotion',
@@ -448,13 +444,6 @@ export const promotionsMessages = defineMessages({
     condHint_lastStore: 'The store of their last in-store purchase',
     condHint_cartSubtotal: 'Subtotal before discounts',
     condHint_trait: 'Any trait on the profile',
-    day_0: 'Sun',
-    day_1: 'Mon',
-    day_2: 'Tue',
-    day_3: 'Wed',
-    day_4: 'Thu',
-    day_5: 'Fri',
-    day_6: 'Sat',
     everyDay: 'every day',
     fromHour: 'From',
     toHour: 'Until',

@@ -3,7 +3,7 @@
  * customer, context and cart subtotal. Local dates and hours are taken in `ctx.timeZone`.
  */
 import { assertNever } from '../../platform/errors';
-import type { Condition, CustomerFacts, PricingContext, PromotionNeed, TraitOp } from './promotions.types';
+import { CONDITION_NEED_CODES, type Condition, type CustomerFacts, type PricingContext, type PromotionNeed, type TraitOp } from './promotions.types';
 
 export interface ConditionResult {
   met: boolean;
@@ -556,22 +556,7 @@ export function negateNeed(need: PromotionNeed): PromotionNeed {
   return { ...need, negate: true } as PromotionNeed;
 }
 
-const CONDITION_CODES = new Set<PromotionNeed['code']>([
-  'channel',
-  'channel_type',
-  'schedule',
-  'tier',
-  'first_order',
-  'birthday_month',
-  'bought_category',
-  'total_spent',
-  'order_count',
-  'last_store',
-  'cart_subtotal',
-  'trait',
-  'all_of',
-  'any_of',
-]);
+const CONDITION_CODES = new Set<PromotionNeed['code']>(CONDITION_NEED_CODES);
 
 /**
  * Could `c` ever be met on this channel? Kleene logic: channel and channel-type conditions are

@@ -167,15 +167,14 @@ export type PromotionNeed =
 
 export type PromotionNeedCode = PromotionNeed['code'];
 
-/** Every need code, for schemas and exhaustive tests. */
-export const PROMOTION_NEED_CODES = [
+/** The need codes that state a condition (and so can be negated: `negate: true`). */
+export const CONDITION_NEED_CODES = [
   'channel',
   'channel_type',
   'schedule',
   'tier',
   'first_order',
   'birthday_month',
-  'birthday_missing',
   'bought_category',
   'total_spent',
   'order_count',
@@ -184,6 +183,12 @@ export const PROMOTION_NEED_CODES = [
   'trait',
   'all_of',
   'any_of',
+] as const satisfies readonly PromotionNeedCode[];
+
+/** Every need code, for schemas and exhaustive tests. */
+export const PROMOTION_NEED_CODES = [
+  ...CONDITION_NEED_CODES,
+  'birthday_missing',
   'spend_more',
   'items_more',
   'empty_cart',
