@@ -14,6 +14,7 @@ import { adminActor, adminWorkspace } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { newId } from '../platform/ids';
+import { openEventStream } from '../platform/sse';
 import { getChannel, listProducts, priceFor, type SalesChannel } from '../modules/catalog';
 import { CartHub, cartSchemas as S, changeCart, emptyCart, getCart, recordCartViewed, type Cart, type CartOp } from '../modules/carts';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
@@ -86,31 +87,11 @@ function idempotencyKeyOf(request: FastifyRequest, body: { idempotencyKey?: stri
 
 /** Serve the cart as Server-Sent Events: `event: cart` now and after every change, anywhere. */
 function streamCart(hub: CartHub, request: FastifyRequest, reply: FastifyReply, target: { workspaceId: string; profileId: string; channel?: SalesChannel }, initial: Cart, headers: Record<string, string>): void {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': request.id,
-    ...headers,
-  });
-  const send = (cart: Cart) => res.write(`event: cart\nid: ${cart.id ?? 'none'}:${cart.version}\ndata: ${JSON.stringify(cart)}\n\n`);
-  res.write('retry: 2000\n\n');
-  send(initial);
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   let unsubscribe = (): void => {};
-  const close = () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-    res.end();
-  };
-  unsubscribe = hub.subscribe({ ...target, send, close }, initial);
-  request.raw.on('close', () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
+  const stream = openEventStream(request, reply, { headers, onClose: () => unsubscribe() });
+  const send = (cart: Cart) => stream.send('cart', cart, `${cart.id ?? 'none'}:${cart.version}`);
+  send(initial);
+  unsubscribe = hub.subscribe({ ...target, send, close: () => stream.end() }, initial);
 }
 
 /** Routes shared by both APIs; `resolve` authenticates and says whose cart, on which channel. */

@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors';
 import type { AdminGuard, App, AppContext } from '../../platform/context';
 import { adminActor, adminWorkspace } from '../../platform/context';
 import { ErrorResponse, Nullable } from '../../platform/schema';
+import { openEventStream } from '../../platform/sse';
 import { findVariantsBySku, getChannel, listChannels, listLocations, type CatalogVariant } from '../catalog';
 import type { Executor } from '../../db/client';
 import { AdjustBody, AdjustmentSchema, AvailabilitySchema, ReservationSchema, ReserveBody, StockListQuery, StockListSchema } from './inventory.schema';
@@ -72,29 +73,10 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
       },
     }, async (req, reply) => {
       const workspaceId = adminWorkspace(req);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': req.id,
-      });
-      res.write('retry: 2000\n\nevent: ready\ndata: {}\n\n');
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      const unsubscribe = hub.subscribe({
-        workspaceId,
-        send: (change: StockChange) => res.write(`event: stock\ndata: ${JSON.stringify(change)}\n\n`),
-        close: () => {
-          clearInterval(heartbeat);
-          res.end();
-        },
-      });
-      req.raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      });
+      let unsubscribe = (): void => {};
+      const stream = openEventStream(req, reply, { onClose: () => unsubscribe() });
+      stream.send('ready', {});
+      unsubscribe = hub.subscribe({ workspaceId, send: (change: StockChange) => stream.send('stock', change), close: () => stream.end() });
     });
 
     app.get('/api/v1/inventory/:sku', {
