@@ -13,6 +13,8 @@ import { runMigrations } from './db/migrate';
 import type { App, AppContext } from './platform/context';
 import { AppError, isAppError } from './platform/errors';
 import { ErrorResponse } from './platform/schema';
+import { requireRoutePermissions, type RouteEntry } from './platform/permissions';
+import { auditRoutes } from './platform/audit';
 import { bootstrapWorkspace, firstWorkspaceId, getWorkspace, workspacesRoutes } from './modules/workspaces';
 import { createConsoleGuard, ensureBootstrapAdmin, usersRoutes } from './modules/users';
 import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
@@ -42,6 +44,8 @@ export interface BuildAppOptions {
 
 export interface BuiltApp {
   app: App;
+  /** Every route registered, with the permission it declares. */
+  routes: RouteEntry[];
   ctx: AppContext;
   writer: IngestWriter;
   /** Present when this start created the first workspace. */
@@ -120,6 +124,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const firstWorkspace = boot?.workspace.id ?? (await firstWorkspaceId(db.orm));
   const consoleAdmin = firstWorkspace ? await ensureBootstrapAdmin(db.orm, firstWorkspace, { email: config.adminEmail, password: config.adminPassword }) : undefined;
 
+  const routes = requireRoutePermissions(app);
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -189,6 +195,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(profileSearchRoutes(ctx, guard));
   await app.register(demoRoutes(ctx, writer));
   await app.register(dashboardRoutes(ctx, guard));
+  await app.register(auditRoutes(ctx, guard));
   await app.register(sdkRoutes);
   // Last: every other browser path is the console.
   await app.register(consoleRoutes());
@@ -218,6 +225,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.ready();
   return {
     app,
+    routes,
     ctx,
     writer,
     ...(boot ? { bootstrap: { workspaceId: boot.workspace.id, adminToken: boot.adminToken, writeKey: boot.writeKey, generated: boot.generated } } : {}),

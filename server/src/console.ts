@@ -55,7 +55,8 @@ export function consoleRoutes(options: { dist?: string } = {}) {
   const dist = options.dist ?? CONSOLE_DIST;
   return async function routes(app: App): Promise<void> {
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-      const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
+      // Doubled slashes are collapsed first: `//api/v1/…` is an API path that matched no route.
+      const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/').replace(/\/{2,}/g, '/');
       if (API_PREFIXES.some((p) => urlPath.startsWith(p))) {
         throw new AppError('not_found', `No route ${request.method} ${urlPath}`);
       }

@@ -83,6 +83,8 @@ export interface paths {
                             };
                             /** @description Send it back in X-CSRF-Token on every change. */
                             csrfToken: string;
+                            /** @description What the user's role may do (the server checks each route's own permission). */
+                            permissions: ("workspace.read" | "workspace.manage" | "catalog.read" | "catalog.write" | "channels.manage" | "inventory.read" | "inventory.adjust" | "reservations.write" | "orders.read" | "orders.write" | "profiles.read" | "profiles.erase" | "personal_data.export" | "carts.read" | "carts.write" | "customer_tokens.write" | "promotions.read" | "promotions.write" | "promotion_codes.export" | "pricing.quote" | "dashboard.read" | "audit.read" | "ops.read" | "ops.write")[];
                         };
                     };
                 };
@@ -221,6 +223,8 @@ export interface paths {
                             };
                             /** @description Send it back in X-CSRF-Token on every change. */
                             csrfToken: string;
+                            /** @description What the user's role may do (the server checks each route's own permission). */
+                            permissions: ("workspace.read" | "workspace.manage" | "catalog.read" | "catalog.write" | "channels.manage" | "inventory.read" | "inventory.adjust" | "reservations.write" | "orders.read" | "orders.write" | "profiles.read" | "profiles.erase" | "personal_data.export" | "carts.read" | "carts.write" | "customer_tokens.write" | "promotions.read" | "promotions.write" | "promotion_codes.export" | "pricing.quote" | "dashboard.read" | "audit.read" | "ops.read" | "ops.write")[];
                         };
                     };
                 };
@@ -488,6 +492,8 @@ export interface paths {
                             };
                             /** @description Send it back in X-CSRF-Token on every change. */
                             csrfToken: string;
+                            /** @description What the user's role may do (the server checks each route's own permission). */
+                            permissions: ("workspace.read" | "workspace.manage" | "catalog.read" | "catalog.write" | "channels.manage" | "inventory.read" | "inventory.adjust" | "reservations.write" | "orders.read" | "orders.write" | "profiles.read" | "profiles.erase" | "personal_data.export" | "carts.read" | "carts.write" | "customer_tokens.write" | "promotions.read" | "promotions.write" | "promotion_codes.export" | "pricing.quote" | "dashboard.read" | "audit.read" | "ops.read" | "ops.write")[];
                         };
                     };
                 };
@@ -18163,7 +18169,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Codes of a promotion; ?format=csv downloads them (code, batch, uses, max uses) */
+        /** Codes of a promotion; ?format=csv downloads them (code, batch, uses, max uses). Unused codes of a unique batch are secrets: they are masked unless the caller has promotion_codes.export (admin), and showing them is audited; the CSV needs that permission. */
         get: {
             parameters: {
                 query?: {
@@ -18183,7 +18189,92 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The code; masked (only its last two characters) when it is an unused code of a unique batch and the caller may not export codes. */
+                                code: string;
+                                masked: boolean;
+                                batchId: string | null;
+                                maxUses: number | null;
+                                uses: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | string;
+                        "text/csv": {
+                            data: {
+                                /** @description The code; masked (only its last two characters) when it is an unused code of a unique batch and the caller may not export codes. */
+                                code: string;
+                                masked: boolean;
+                                batchId: string | null;
+                                maxUses: number | null;
+                                uses: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | string;
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        "text/csv": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        "text/csv": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -19680,6 +19771,101 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail: personal-data and code exports, erasures — who, when, what, from where (newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    action?: "personal_data.exported" | "promotion_codes.exported" | "profile.erased";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                /** @description token:<id> (API token) or user:<id> (console user). */
+                                actor: string;
+                                action: string;
+                                subjectType: string;
+                                subjectId: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                ip: string | null;
+                                requestId: string | null;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

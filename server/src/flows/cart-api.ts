@@ -12,6 +12,7 @@ import { Type, type Static } from 'typebox';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminActor, adminWorkspace } from '../platform/context';
 import { AppError } from '../platform/errors';
+import type { Permission } from '../platform/permissions';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { newId } from '../platform/ids';
 import { openEventStream } from '../platform/sse';
@@ -116,6 +117,8 @@ function cartRoutes(
   const schema = (summary: string, extra: Record<string, unknown>) => ({ tags: opts.tags, summary, security: opts.security, ...extra });
   const params = opts.admin ? { params: S.ProfileParams } : {};
   const skuParams = { params: opts.admin ? S.AdminSkuParams : S.SkuParams };
+  /** Admin routes declare their permission; the store API's gate is the shopper's credential. */
+  const needs = (permission: Permission) => (opts.admin ? { config: { permission } } : {});
 
   async function change(request: FastifyRequest, channelId: string | undefined, op: CartOp, version: number | undefined): Promise<Cart> {
     const t = await opts.resolve(request, 'write', channelId);
@@ -125,6 +128,7 @@ function cartRoutes(
   }
 
   app.get(prefix, {
+    ...needs('carts.read'),
     schema: schema('The customer\'s cart, priced for the channel (promotions applied; ?explain=true lists those that did not apply and why)', {
       ...params,
       querystring: opts.admin ? S.AdminCartQuery : S.CartQuery,
@@ -141,6 +145,7 @@ function cartRoutes(
   });
 
   app.get(`${prefix}/stream`, {
+    ...needs('carts.read'),
     schema: schema('Live cart (Server-Sent Events): `event: cart` with the whole cart now and after every change on any device or channel', {
       ...params,
       ...(opts.admin ? { querystring: S.AdminCartQuery } : {}),
@@ -158,6 +163,7 @@ function cartRoutes(
   });
 
   app.post(`${prefix}/lines`, {
+    ...needs('carts.write'),
     schema: schema('Add units of a SKU to the cart', { ...params, body: opts.admin ? S.AdminAddLineBody : S.AddLineBody, response: { 200: S.CartSchema, ...errors } }),
   }, async (request) => {
     const b = request.body as { sku: string; quantity: number; version?: number; channelId?: string };
@@ -165,6 +171,7 @@ function cartRoutes(
   });
 
   app.put(`${prefix}/lines/:sku`, {
+    ...needs('carts.write'),
     schema: schema('Set the quantity of a SKU in the cart (0 removes it)', { ...skuParams, body: opts.admin ? S.AdminSetLineBody : S.SetLineBody, response: { 200: S.CartSchema, ...errors } }),
   }, async (request) => {
     const b = request.body as { quantity: number; version?: number; channelId?: string };
@@ -173,6 +180,7 @@ function cartRoutes(
   });
 
   app.delete(`${prefix}/lines/:sku`, {
+    ...needs('carts.write'),
     schema: schema('Remove a SKU from the cart', { ...skuParams, querystring: opts.admin ? S.AdminVersionQuery : S.VersionQuery, response: { 200: S.CartSchema, ...errors } }),
   }, async (request) => {
     const q = request.query as { version?: number; channelId?: string };
@@ -181,6 +189,7 @@ function cartRoutes(
   });
 
   app.delete(`${prefix}/lines`, {
+    ...needs('carts.write'),
     schema: schema('Empty the cart', { ...params, querystring: opts.admin ? S.AdminVersionQuery : S.VersionQuery, response: { 200: S.CartSchema, ...errors } }),
   }, async (request) => {
     const q = request.query as { version?: number; channelId?: string };
@@ -188,6 +197,7 @@ function cartRoutes(
   });
 
   app.post(`${prefix}/codes`, {
+    ...needs('carts.write'),
     schema: schema('Enter a promotion code: kept on the cart (applied when the cart qualifies); 409 coupon_denied with the reason when it cannot be used', {
       ...params,
       body: opts.admin ? S.AdminCodeBody : S.CodeBody,
@@ -199,6 +209,7 @@ function cartRoutes(
   });
 
   app.delete(`${prefix}/codes/:code`, {
+    ...needs('carts.write'),
     schema: schema('Remove a code from the cart', {
       params: opts.admin ? S.AdminCodeParams : S.CodeParams,
       querystring: opts.admin ? S.AdminVersionQuery : S.VersionQuery,
@@ -211,6 +222,7 @@ function cartRoutes(
   });
 
   app.post(`${prefix}/checkout`, {
+    ...needs('carts.write'),
     schema: schema('Record checkout progress: started (holds the units), shipping, payment, payment_failed (with the provider\'s reason), cancelled', {
       ...params,
       body: opts.admin ? S.AdminCheckoutBody : S.CheckoutBody,
@@ -222,6 +234,7 @@ function cartRoutes(
   });
 
   app.post(`${prefix}/order`, {
+    ...needs('carts.write'),
     schema: schema('Place the order: the cart becomes an order, held units become the sale, the cart closes. Idempotent by key.', {
       ...params,
       body: opts.admin ? S.AdminPlaceCartOrderBody : S.PlaceCartOrderBody,
@@ -389,6 +402,7 @@ export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: 
   return async function routes(app: App) {
     app.addHook('onRequest', guard);
     app.post('/api/v1/customer-tokens', {
+      config: { permission: 'customer_tokens.write' },
       schema: {
         tags: ['store'],
         summary: 'Mint a customer token for the store API (the secret is shown once)',
@@ -401,6 +415,7 @@ export function customerTokenRoutes(ctx: AppContext, guard: AdminGuard, writer: 
     });
 
     app.delete('/api/v1/customer-tokens/:id', {
+      config: { permission: 'customer_tokens.write' },
       schema: { tags: ['store'], summary: 'Revoke a customer token (sign-out everywhere)', params: S.ProfileParams, response: { 200: CustomerTokenSchema, 404: ErrorResponse } },
     }, async (request) => revokeCustomerToken(ctx.db.orm, adminWorkspace(request), request.params.id));
   };

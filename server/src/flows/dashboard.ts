@@ -200,6 +200,7 @@ export function dashboardRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
     app.addHook('onRequest', guard);
     app.get('/api/v1/dashboard', {
+      config: { permission: 'dashboard.read' },
       schema: {
         tags: ['analytics'],
         summary: 'Customers, events, orders and revenue by channel per day; multi-channel share; top paths to a first order',

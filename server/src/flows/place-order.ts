@@ -247,6 +247,7 @@ export function placeOrderRoutes(ctx: AppContext, guard: AdminGuard, writer: Ing
   return async function routes(app: App) {
     app.addHook('onRequest', guard);
     app.post('/api/v1/orders', {
+      config: { permission: 'orders.write' },
       schema: {
         tags: ['orders'],
         summary: 'Record an order placed on any channel (POS sale, marketplace, phone): resolves the customer, takes the stock',

@@ -77,6 +77,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
     app.addHook('onRequest', guard);
 
     app.post('/api/v1/pricing/quote', {
+      config: { permission: 'pricing.quote' },
       schema: {
         tags: ['promotions'],
         summary: 'Price lines for a customer on a channel with every promotion (what POS, chatbot and salespeople show)',
@@ -123,6 +124,7 @@ export function pricingRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/profiles/:id/offers', {
+      config: { permission: 'profiles.read' },
       schema: {
         tags: ['promotions'],
         summary: 'What this customer can get now on a channel: conditions met, what is missing, the saving in money',

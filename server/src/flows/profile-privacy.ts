@@ -7,6 +7,7 @@ import type { Executor } from '../db/client';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { ErrorResponse, JsonObject } from '../platform/schema';
+import { recordAudit } from '../platform/audit';
 import { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
 import { deleteCartsOfProfiles } from '../modules/carts';
 import { deleteCustomerTokensOfProfiles } from '../modules/storefront';
@@ -38,9 +39,20 @@ export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {
     app.addHook('onRequest', guard);
     const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
     app.get('/api/v1/profiles/:id/export', {
+      config: { permission: 'personal_data.export' },
       schema: { tags: ['privacy'], summary: 'Everything held about a person, as JSON (right of access / portability)', params, response: { 200: JsonObject, 404: ErrorResponse } },
-    }, async (req) => exportProfile(ctx.db.orm, adminWorkspace(req), req.params.id));
+    }, async (req) => {
+      const exported = await exportProfile(ctx.db.orm, adminWorkspace(req), req.params.id);
+      await recordAudit(ctx.db.orm, req, {
+        action: 'personal_data.exported',
+        subjectType: 'profile',
+        subjectId: exported.profile.id,
+        details: { events: exported.events.length, merges: exported.merges.length },
+      });
+      return exported;
+    });
     app.delete('/api/v1/profiles/:id', {
+      config: { permission: 'profiles.erase' },
       schema: {
         tags: ['privacy'],
         summary: 'Erase a person: profile, identifiers, traits and events; later events with their identifiers are dropped',
@@ -50,6 +62,11 @@ export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {
           404: ErrorResponse,
         },
       },
-    }, async (req) => eraseProfileEverywhere(ctx.db.orm, adminWorkspace(req), req.params.id));
+    }, async (req) => {
+      const erased = await eraseProfileEverywhere(ctx.db.orm, adminWorkspace(req), req.params.id);
+      // Who erased someone is kept; whom is not (the ids would point back at the person).
+      await recordAudit(ctx.db.orm, req, { action: 'profile.erased', subjectType: 'profile', subjectId: null, details: { profiles: erased.profileIds.length, events: erased.events } });
+      return erased;
+    });
   };
 }

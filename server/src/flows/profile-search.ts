@@ -112,6 +112,7 @@ export function profileSearchRoutes(ctx: AppContext, guard: AdminGuard) {
     const orm = ctx.db.orm;
 
     app.get('/api/v1/profiles', {
+      config: { permission: 'profiles.read' },
       schema: {
         tags: ['profiles'],
         summary: 'Search customers by name, email or phone (accent-insensitive); filter by channel used and whether they ordered',

@@ -2,7 +2,7 @@
  * Tables of the platform layer: the durable domain event log and its consumers' cursors.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { timestamptz, xid8 } from '../db/columns';
 
 /**
@@ -36,3 +36,25 @@ export const logCursors = pgTable('log_cursors', {
   position: bigint('position', { mode: 'number' }).notNull().default(0),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * The audit trail of sensitive reads and acts by console users and API tokens: personal-data
+ * exports, code exports, erasures. Who (`actor`), when, what (`action`, `subject`), from where.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    /** The caller's address as the server saw it (behind a proxy: with trustProxy). */
+    ip: text('ip'),
+    requestId: text('request_id'),
+    at: timestamptz('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('audit_log_ws_at').on(t.workspaceId, t.at.desc(), t.id.desc())],
+);

@@ -67,14 +67,8 @@ export type Promotion = Omit<Json<'/api/v1/promotions/{id}'>, 'reward' | 'condit
 export type PromotionInput = Omit<Body<'/api/v1/promotions', 'post'>, 'reward' | 'conditions'> & { reward: Reward; conditions?: Condition | null };
 
 export type AuditEntry = Item<Json<'/api/v1/promotions/{id}/audit'>['data']>;
-/** not in the OpenAPI document: GET /api/v1/promotions/{id}/codes declares no response schema (it may answer CSV). */
-export interface PromotionCode {
-  code: string;
-  batchId: string | null;
-  maxUses: number | null;
-  uses: number;
-  createdAt: string;
-}
+/** A code as listed (JSON): unused codes of unique batches come masked unless the user may export codes. */
+export type PromotionCode = Item<Exclude<Json<'/api/v1/promotions/{id}/codes'>, string>['data']>;
 export type CodesInput = Body<'/api/v1/promotions/{id}/codes', 'post'>;
 export type CodesCreated = Json<'/api/v1/promotions/{id}/codes', 'post', 201>;
 export type PromotionReport = Json<'/api/v1/promotions/{id}/report'>;

@@ -75,23 +75,33 @@ export function useWorkspace() {
   });
 }
 
+export type Permission = Session['permissions'][number];
+
 /**
- * What the signed-in role may change (every role may read). Mirrors the server's `permits`
- * table; the server enforces it on every route, this only hides buttons that would be refused.
+ * What the signed-in user may do, from the permissions the server lists with the session. The
+ * server checks each route's own permission; this only hides buttons that would be refused.
  */
 export function useCan() {
-  const role = useSession().data?.user.role;
-  const admin = role === 'admin';
+  const session = useSession().data;
+  const role = session?.user.role;
+  const has = (p: Permission) => session?.permissions.includes(p) ?? false;
   return {
     role,
-    admin,
+    admin: role === 'admin',
+    has,
     /** Promotions and codes. */
-    promotions: admin || role === 'marketer',
+    promotions: has('promotions.write'),
     /** Products, variants, categories and prices. */
-    catalog: admin || role === 'marketer',
+    catalog: has('catalog.write'),
     /** Carts, orders, reservations, customer tokens: serving a customer. */
-    serve: admin || role === 'agent',
-    /** Stock adjustments, locations, channels, sources, users, workspace, deleting customers. */
-    settings: admin,
+    serve: has('orders.write'),
+    /** Stock adjustments, locations, channels, sources, users, workspace. */
+    settings: has('workspace.manage'),
+    /** Erasing a customer. */
+    erase: has('profiles.erase'),
+    /** Personal-data exports (recorded in the audit trail). */
+    exportPersonalData: has('personal_data.export'),
+    /** Unused single-use codes in clear, and their CSV (recorded in the audit trail). */
+    exportCodes: has('promotion_codes.export'),
   };
 }

@@ -164,6 +164,7 @@ export function timelineRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
     app.addHook('onRequest', guard);
     app.get('/api/v1/profiles/:id/events', {
+      config: { permission: 'profiles.read' },
       schema: {
         tags: ['profiles'],
         summary: 'Timeline of a profile across all channels, newest first (includes merged profiles)',

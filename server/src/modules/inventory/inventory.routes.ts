@@ -51,6 +51,7 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     app.addHook('preClose', async () => hub.stop());
 
     app.get('/api/v1/inventory', {
+      config: { permission: 'inventory.read' },
       schema: {
         tags: ['inventory'],
         summary: 'Stock of every SKU per location and what each channel may sell now; low stock only with ?lowStock=true',
@@ -67,6 +68,7 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/inventory/stream', {
+      config: { permission: 'inventory.read' },
       schema: {
         tags: ['inventory'],
         summary: 'Server-sent events: `event: stock` with `{"skus": [...]}` whenever the stock of those SKUs changes (orders on any channel, reservations, adjustments)',
@@ -80,10 +82,12 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/inventory/:sku', {
+      config: { permission: 'inventory.read' },
       schema: { tags: ['inventory'], summary: 'Availability of a SKU per location and per channel', params: SkuParams, response: { 200: AvailabilitySchema, 400: ErrorResponse } },
     }, async (req) => getAvailability(orm, adminWorkspace(req), req.params.sku));
 
     app.post('/api/v1/inventory/adjustments', {
+      config: { permission: 'inventory.adjust' },
       schema: {
         tags: ['inventory'],
         summary: 'Change stock at a location (delta or stock-take count), with a reason; recorded in the audit trail',
@@ -109,6 +113,7 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/inventory/:sku/adjustments', {
+      config: { permission: 'inventory.read' },
       schema: {
         tags: ['inventory'],
         summary: 'The audit trail of a SKU’s stock, newest first',
@@ -126,6 +131,7 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.post('/api/v1/reservations', {
+      config: { permission: 'reservations.write' },
       schema: {
         tags: ['inventory'],
         summary: 'Hold stock for a holder until it expires (replaces the holder’s earlier holds); all lines or none',
@@ -153,10 +159,12 @@ export function inventoryRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/reservations/:holder', {
+      config: { permission: 'inventory.read' },
       schema: { tags: ['inventory'], summary: 'A holder’s active reservations', params: Type.Object({ holder: Type.String() }), response: { 200: Type.Object({ data: Type.Array(ReservationSchema) }) } },
     }, async (req) => ({ data: await service.listReservations(orm, adminWorkspace(req), req.params.holder) }));
 
     app.delete('/api/v1/reservations/:holder', {
+      config: { permission: 'reservations.write' },
       schema: { tags: ['inventory'], summary: 'Release a holder’s reservations', params: Type.Object({ holder: Type.String() }), response: { 200: Type.Object({ released: Type.Integer() }) } },
     }, async (req) => ({
       released: await orm.transaction((tx) => service.releaseReservations(tx, { workspaceId: adminWorkspace(req), holder: req.params.holder, actor: actorOf(req) })),

@@ -13,6 +13,7 @@ export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
     const orm = ctx.db.orm;
 
     app.get('/api/v1/orders', {
+      config: { permission: 'orders.read' },
       schema: { tags: ['orders'], summary: 'Orders from every channel, newest first; filter by channel, status and days placed', querystring: ListOrdersQuery, response: { 200: OrderListSchema } },
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
@@ -21,10 +22,12 @@ export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/orders/:id', {
+      config: { permission: 'orders.read' },
       schema: { tags: ['orders'], summary: 'One order with its lines and status history', params: IdParams, response: { 200: OrderSchema } },
     }, async (req) => service.getOrder(orm, adminWorkspace(req), req.params.id));
 
     app.post('/api/v1/orders/:id/transitions', {
+      config: { permission: 'orders.write' },
       schema: {
         tags: ['orders'],
         summary: 'Change an order’s status: placed → paid → fulfilled; cancelled (stock returns); returned (restock optional)',
@@ -38,6 +41,7 @@ export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
       ));
 
     app.get('/api/v1/profiles/:id/orders', {
+      config: { permission: 'orders.read' },
       schema: {
         tags: ['profiles'],
         summary: 'A customer’s orders from every channel (including profiles merged into it)',
@@ -48,6 +52,7 @@ export function ordersRoutes(ctx: AppContext, guard: AdminGuard) {
     }, async (req) => service.listOrders(orm, { workspaceId: adminWorkspace(req), profileId: req.params.id, ...req.query, limit: req.query.limit ?? 50 }));
 
     app.get('/api/v1/profiles/:id/commerce', {
+      config: { permission: 'profiles.read' },
       schema: {
         tags: ['profiles'],
         summary: 'A customer’s commerce facts: total spent, orders per channel, first and last order, last store visited',

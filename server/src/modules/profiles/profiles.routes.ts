@@ -16,6 +16,7 @@ export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: 
     // GET /api/v1/profiles (search with channel and order filters) is flows/profile-search.ts.
 
     app.get('/api/v1/profiles/lookup', {
+      config: { permission: 'profiles.read' },
       schema: { tags: ['profiles'], summary: 'Find the profile holding an identifier (normalised like incoming events)', querystring: LookupQuery, response: { 200: ProfileSchema, 404: ErrorResponse } },
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
@@ -24,6 +25,7 @@ export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: 
     });
 
     app.get('/api/v1/profiles/:id', {
+      config: { permission: 'profiles.read' },
       schema: { tags: ['profiles'], summary: 'A profile; a merged-away id returns the surviving profile', params: ProfileParams, response: { 200: ProfileSchema, 404: ErrorResponse } },
     }, async (req) => {
       const workspaceId = adminWorkspace(req);
@@ -32,6 +34,7 @@ export function profilesRoutes(ctx: AppContext, guard: AdminGuard, countEvents: 
     });
 
     app.get('/api/v1/profiles/:id/merges', {
+      config: { permission: 'profiles.read' },
       schema: { tags: ['profiles'], summary: 'Merge history: which profiles were merged into this one, when and why', params: ProfileParams, response: { 200: Type.Object({ data: Type.Array(MergeSchema) }), 404: ErrorResponse } },
     }, async (req) => ({ data: await getMergeHistory(orm, adminWorkspace(req), req.params.id) }));
   };

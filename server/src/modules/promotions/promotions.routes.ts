@@ -2,6 +2,9 @@ import { Type } from 'typebox';
 import type { AdminGuard, App, AppContext } from '../../platform/context';
 import { adminActor, adminWorkspace } from '../../platform/context';
 import { ErrorResponse, JsonObject, Nullable } from '../../platform/schema';
+import { AppError } from '../../platform/errors';
+import { recordAudit } from '../../platform/audit';
+import { callerHas } from '../../platform/permissions';
 import * as service from './promotions.service';
 
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('scheduled'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('ended')]);
@@ -58,6 +61,19 @@ const fields = {
 const CreateBody = Type.Object({ ...fields, status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('active')])) }, { additionalProperties: false });
 const UpdateBody = Type.Partial(Type.Object(fields), { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const CodeSchema = Type.Object({
+  code: Type.String({ description: 'The code; masked (only its last two characters) when it is an unused code of a unique batch and the caller may not export codes.' }),
+  masked: Type.Boolean(),
+  batchId: Nullable(Type.String()),
+  maxUses: Nullable(Type.Integer()),
+  uses: Type.Integer(),
+  createdAt: DateTimeString,
+});
+
+/** An unused single-use code is as good as money: show only enough to tell codes apart. */
+function maskCode(code: string): string {
+  return `${'•'.repeat(Math.max(code.length - 2, 4))}${code.slice(-2)}`;
+}
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
@@ -68,22 +84,27 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
     app.addSchema(PromotionSchema);
 
     app.post('/api/v1/promotions', {
+      config: { permission: 'promotions.write' },
       schema: { tags: ['promotions'], summary: 'Create a promotion (draft unless status is active)', body: CreateBody, response: { 201: PromotionSchema, ...errors } },
     }, async (req, reply) => reply.code(201).send(await service.createPromotion(orm, adminWorkspace(req), req.body, actorOf(req))));
 
     app.get('/api/v1/promotions', {
+      config: { permission: 'promotions.read' },
       schema: { tags: ['promotions'], summary: 'List promotions', querystring: Type.Object({ status: Type.Optional(Status) }), response: { 200: Type.Object({ data: Type.Array(PromotionSchema) }) } },
     }, async (req) => ({ data: await service.listPromotions(orm, adminWorkspace(req), req.query.status ? { status: req.query.status } : {}) }));
 
     app.get('/api/v1/promotions/:id', {
+      config: { permission: 'promotions.read' },
       schema: { tags: ['promotions'], summary: 'A promotion', params: IdParams, response: { 200: PromotionSchema, ...errors } },
     }, async (req) => service.getPromotion(orm, adminWorkspace(req), req.params.id));
 
     app.patch('/api/v1/promotions/:id', {
+      config: { permission: 'promotions.write' },
       schema: { tags: ['promotions'], summary: 'Change a promotion (audited)', params: IdParams, body: UpdateBody, response: { 200: PromotionSchema, ...errors } },
     }, async (req) => service.updatePromotion(orm, adminWorkspace(req), req.params.id, req.body, actorOf(req)));
 
     app.post('/api/v1/promotions/:id/status', {
+      config: { permission: 'promotions.write' },
       schema: {
         tags: ['promotions'],
         summary: 'Lifecycle: draft → active | ended; active → paused | ended; paused → active | ended (audited)',
@@ -94,6 +115,7 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
     }, async (req) => service.setPromotionStatus(orm, adminWorkspace(req), req.params.id, req.body.status, actorOf(req)));
 
     app.get('/api/v1/promotions/:id/audit', {
+      config: { permission: 'promotions.read' },
       schema: {
         tags: ['promotions'],
         summary: 'Every change: who, what, before and after',
@@ -103,6 +125,7 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
     }, async (req) => ({ data: await service.getPromotionAudit(orm, adminWorkspace(req), req.params.id) }));
 
     app.post('/api/v1/promotions/:id/codes', {
+      config: { permission: 'promotions.write' },
       schema: {
         tags: ['promotions'],
         summary: 'Add one shared code ({code}) or a batch of unique codes ({count}, single-use unless maxUses)',
@@ -125,14 +148,32 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
     });
 
     app.get('/api/v1/promotions/:id/codes', {
+      config: { permission: 'promotions.read' },
       schema: {
         tags: ['promotions'],
-        summary: 'Codes of a promotion; ?format=csv downloads them (code, batch, uses, max uses)',
+        summary:
+          'Codes of a promotion; ?format=csv downloads them (code, batch, uses, max uses). Unused codes of a unique batch are secrets: they are masked unless the caller has promotion_codes.export (admin), and showing them is audited; the CSV needs that permission.',
         params: IdParams,
-        querystring: Type.Object({ batchId: Type.Optional(Type.String()), format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
+        querystring: Type.Object({ batchId: Type.Optional(Type.String({ maxLength: 100 })), format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
+        produces: ['application/json', 'text/csv'],
+        response: { 200: Type.Union([Type.Object({ data: Type.Array(CodeSchema) }), Type.String({ description: 'The CSV (format=csv).' })]), 403: ErrorResponse, 404: ErrorResponse },
       },
     }, async (req, reply) => {
+      const mayExport = callerHas(req, 'promotion_codes.export');
+      if (req.query.format === 'csv' && !mayExport) {
+        throw new AppError('forbidden', `The ${req.admin?.role ?? ''} role does not have the promotion_codes.export permission`, { permission: 'promotion_codes.export' });
+      }
       const codes = await service.listCodes(orm, adminWorkspace(req), req.params.id, req.query.batchId);
+      const secret = (c: (typeof codes)[number]) => c.batchId !== null && (c.maxUses === null || c.uses < c.maxUses);
+      const revealed = mayExport ? codes.filter(secret).length : 0;
+      if (revealed > 0) {
+        await recordAudit(orm, req, {
+          action: 'promotion_codes.exported',
+          subjectType: 'promotion',
+          subjectId: req.params.id,
+          details: { format: req.query.format ?? 'json', unusedCodes: revealed, ...(req.query.batchId ? { batchId: req.query.batchId } : {}) },
+        });
+      }
       if (req.query.format === 'csv') {
         const lines = ['code,batch_id,uses,max_uses,created_at', ...codes.map((c) => `${c.code},${c.batchId ?? ''},${c.uses},${c.maxUses ?? ''},${c.createdAt}`)];
         return reply
@@ -140,10 +181,11 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
           .header('content-disposition', `attachment; filename="${req.params.id}-codes.csv"`)
           .send(`${lines.join('\n')}\n`);
       }
-      return { data: codes };
+      return { data: codes.map((c) => (!mayExport && secret(c) ? { ...c, code: maskCode(c.code), masked: true } : { ...c, masked: false })) };
     });
 
     app.get('/api/v1/promotions/:id/report', {
+      config: { permission: 'promotions.read' },
       schema: {
         tags: ['promotions'],
         summary: 'Uses, customers, discount given and revenue of the orders that used it, by channel',

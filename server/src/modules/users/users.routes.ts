@@ -4,6 +4,7 @@ import type { AdminGuard, App, AppContext } from '../../platform/context';
 import { adminWorkspace, ROLES, type Role } from '../../platform/context';
 import { AppError } from '../../platform/errors';
 import { ErrorResponse, Nullable } from '../../platform/schema';
+import { PERMISSIONS, permissionsOf, type Permission } from '../../platform/permissions';
 import { cookieValue } from './auth';
 import * as service from './users.service';
 
@@ -18,7 +19,15 @@ const UserSchema = Type.Object({
   lastLoginAt: Nullable(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
 });
-const SessionSchema = Type.Object({ user: UserSchema, csrfToken: Type.String({ description: 'Send it back in X-CSRF-Token on every change.' }) });
+const SessionSchema = Type.Object({
+  user: UserSchema,
+  csrfToken: Type.String({ description: 'Send it back in X-CSRF-Token on every change.' }),
+  permissions: Type.Array(Type.Unsafe<Permission>({ type: 'string', enum: [...PERMISSIONS] }), { description: "What the user's role may do (the server checks each route's own permission)." }),
+});
+
+function sessionOf(s: { user: service.ConsoleUser; csrfToken: string }) {
+  return { user: s.user, csrfToken: s.csrfToken, permissions: permissionsOf(s.user.role) };
+}
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
@@ -32,6 +41,7 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
   return async function routes(app: App) {
     // Open: signing in and accepting an invite.
     app.post('/api/v1/session', {
+      config: { permission: 'public' },
       schema: {
         tags: ['console'],
         summary: 'Sign in to the console: sets the HttpOnly session cookie and returns the CSRF token',
@@ -42,10 +52,11 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
     }, async (request, reply) => {
       const s = await service.signIn(orm, request.body);
       reply.header('set-cookie', sessionCookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
-      return { user: s.user, csrfToken: s.csrfToken };
+      return sessionOf(s);
     });
 
     app.post('/api/v1/invites/accept', {
+      config: { permission: 'public' },
       schema: {
         tags: ['console'],
         summary: 'Accept an invite: set the password (at least 10 characters) and optionally the name; signs in (session cookie) and returns the CSRF token',
@@ -63,7 +74,7 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
     }, async (request, reply) => {
       const s = await service.acceptInviteAndSignIn(orm, request.body);
       reply.header('set-cookie', sessionCookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
-      return { user: s.user, csrfToken: s.csrfToken };
+      return sessionOf(s);
     });
 
     // Guarded: the session itself and user management.
@@ -71,15 +82,17 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
       guarded.addHook('onRequest', guard);
 
       guarded.get('/api/v1/session', {
+        config: { permission: 'signed_in' },
         schema: { tags: ['console'], summary: 'Who is signed in, and the CSRF token', response: { 200: SessionSchema, ...errors } },
       }, async (request) => {
         const secret = cookieValue(request, service.SESSION_COOKIE);
         const found = secret ? await service.findSession(orm, secret) : undefined;
         if (!found) throw new AppError('unauthorized', 'No console session: sign in with POST /api/v1/session');
-        return found;
+        return sessionOf(found);
       });
 
       guarded.delete('/api/v1/session', {
+        config: { permission: 'signed_in' },
         schema: { tags: ['console'], summary: 'Sign out', response: { 204: Type.Null(), ...errors } },
       }, async (request, reply) => {
         const secret = cookieValue(request, service.SESSION_COOKIE);
@@ -89,10 +102,12 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
       });
 
       guarded.get('/api/v1/users', {
+        config: { permission: 'workspace.read' },
         schema: { tags: ['console'], summary: 'Console users of this workspace', response: { 200: Type.Object({ data: Type.Array(UserSchema) }), ...errors } },
       }, async (request) => ({ data: await service.listUsers(orm, adminWorkspace(request)) }));
 
       guarded.post('/api/v1/users', {
+        config: { permission: 'workspace.manage' },
         schema: {
           tags: ['console'],
           summary: 'Invite a console user (admin): returns the invite token once',
@@ -104,6 +119,7 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
       });
 
       guarded.patch('/api/v1/users/:id', {
+        config: { permission: 'workspace.manage' },
         schema: {
           tags: ['console'],
           summary: 'Change a console user’s role, name or status (admin); disabling ends their sessions',

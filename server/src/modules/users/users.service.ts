@@ -2,7 +2,7 @@
  * Console users and their sessions. Passwords are argon2id hashes; a session is a random secret
  * in an HttpOnly cookie, stored as its sha256; invites are single-use hashed tokens with an
  * expiry. Roles: admin (everything), marketer, agent, viewer (reads only) — enforced by the admin
- * guard on every route (see `permits`).
+ * guard on every route (see platform/permissions.ts).
  */
 import { hash, verify } from '@node-rs/argon2';
 import { toDate, type Executor } from '../../db/client';
@@ -159,25 +159,4 @@ export async function updateUser(ex: Executor, workspaceId: string, id: string, 
     if (patch.status === 'disabled') await repo.deleteUserSessions(tx, workspaceId, id);
     return toUser(row);
   });
-}
-
-/**
- * What each role may change (every role may read). Paths are matched against the URL without
- * its query; admin may do everything.
- */
-const WRITES: [RegExp, Role[]][] = [
-  [/^\/api\/v1\/pricing\/quote$/, ['marketer', 'agent', 'viewer']], // a read that needs a body
-  [/^\/api\/v1\/session$/, ['marketer', 'agent', 'viewer']], // sign out
-  [/^\/api\/v1\/promotions(\/|$)/, ['marketer']],
-  [/^\/api\/v1\/(products|variants|categories)(\/|$)/, ['marketer']],
-  [/^\/api\/v1\/profiles\/[^/]+\/cart(\/|$)/, ['agent']],
-  [/^\/api\/v1\/orders(\/|$)/, ['agent']],
-  [/^\/api\/v1\/reservations(\/|$)/, ['agent']],
-  [/^\/api\/v1\/customer-tokens(\/|$)/, ['agent']],
-];
-
-export function permits(role: Role, method: string, path: string): boolean {
-  if (role === 'admin') return true;
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return true;
-  return WRITES.some(([re, roles]) => re.test(path) && roles.includes(role));
 }

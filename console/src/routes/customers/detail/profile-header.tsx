@@ -95,17 +95,19 @@ export function ProfileHeader({ profile }: { profile: Profile }) {
           </Stack>
         </Group>
         <Group gap="xs">
-          <Button variant="default" leftSection={<IconDownload size={16} />} onClick={doExport} loading={exporter.isPending} data-testid="profile-export">
-            {t('export')}
-          </Button>
-          {can.settings && (
+          {can.exportPersonalData && (
+            <Button variant="default" leftSection={<IconDownload size={16} />} onClick={doExport} loading={exporter.isPending} data-testid="profile-export">
+              {t('export')}
+            </Button>
+          )}
+          {can.erase && (
             <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => setConfirming(true)} data-testid="profile-delete">
               {t('delete')}
             </Button>
           )}
         </Group>
       </Group>
-      {can.settings && <DeleteModal opened={confirming} onClose={() => setConfirming(false)} id={profile.id} name={name} />}
+      {can.erase && <DeleteModal opened={confirming} onClose={() => setConfirming(false)} id={profile.id} name={name} />}
     </Card>
   );
 }

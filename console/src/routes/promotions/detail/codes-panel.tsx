@@ -50,6 +50,7 @@ export function CodesPanel({ p }: { p: Promotion }) {
 
 function CreateCodes({ p }: { p: Promotion }) {
   const t = useT(promotionsMessages);
+  const can = useCan();
   const { lang } = useI18n();
   const f = useFormat();
   const create = useCreateCodes(p.id);
@@ -158,9 +159,11 @@ function CreateCodes({ p }: { p: Promotion }) {
                   </Button>
                 )}
               </CopyButton>
-              <Button component="a" href={codesCsvUrl(p.id, made.batchId)} download leftSection={<IconDownload size={16} />}>
-                {t('downloadCsv')}
-              </Button>
+              {can.exportCodes && (
+                <Button component="a" href={codesCsvUrl(p.id, made.batchId)} download leftSection={<IconDownload size={16} />}>
+                  {t('downloadCsv')}
+                </Button>
+              )}
             </Group>
           </Stack>
         )}
@@ -172,6 +175,7 @@ function CreateCodes({ p }: { p: Promotion }) {
 function CodeList({ p }: { p: Promotion }) {
   const t = useT(promotionsMessages);
   const f = useFormat();
+  const can = useCan();
   const codes = usePromotionCodes(p.id);
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
@@ -206,11 +210,18 @@ function CodeList({ p }: { p: Promotion }) {
               setPage(1);
             }}
           />
-          <Button size="xs" variant="light" component="a" href={codesCsvUrl(p.id)} download leftSection={<IconDownload size={14} />} data-testid="codes-export">
-            {t('exportCsv')}
-          </Button>
+          {can.exportCodes && (
+            <Button size="xs" variant="light" component="a" href={codesCsvUrl(p.id)} download leftSection={<IconDownload size={14} />} data-testid="codes-export">
+              {t('exportCsv')}
+            </Button>
+          )}
         </Group>
       </Group>
+      {codes.data.some((c) => c.masked) && (
+        <Alert color="gray" variant="light" data-testid="codes-masked">
+          {t('codesMasked')}
+        </Alert>
+      )}
       <Paper withBorder radius="md">
         <Table verticalSpacing="xs" horizontalSpacing="md" data-testid="codes-table">
           <Table.Thead>
@@ -222,20 +233,22 @@ function CodeList({ p }: { p: Promotion }) {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {shown.map((c) => (
-              <Table.Tr key={c.code} data-testid="code-row">
+            {shown.map((c, i) => (
+              <Table.Tr key={c.masked ? `${c.code}:${c.createdAt}:${i}` : c.code} data-testid="code-row">
                 <Table.Td>
                   <Group gap={6} wrap="nowrap">
                     <Text ff="monospace" size="sm" fw={600}>
                       {c.code}
                     </Text>
-                    <CopyButton value={c.code}>
-                      {({ copied, copy }) => (
-                        <Button size="compact-xs" variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy}>
-                          {copied ? t('copied') : t('copy')}
-                        </Button>
-                      )}
-                    </CopyButton>
+                    {!c.masked && (
+                      <CopyButton value={c.code}>
+                        {({ copied, copy }) => (
+                          <Button size="compact-xs" variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy}>
+                            {copied ? t('copied') : t('copy')}
+                          </Button>
+                        )}
+                      </CopyButton>
+                    )}
                   </Group>
                 </Table.Td>
                 <Table.Td>
