@@ -66,6 +66,9 @@ function clientErrorCode(err: FastifyError): { code: AppError['code']; message: 
   if (err.validation) {
     const v = err.validation[0];
     const where = `${err.validationContext ?? 'request'}${v?.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
+    // Name the field that is not allowed, not just the object that holds it.
+    const extra = v?.keyword === 'additionalProperties' ? (v.params as { additionalProperty?: unknown }).additionalProperty : undefined;
+    if (typeof extra === 'string') return { code: 'validation_failed', message: `${where}.${extra}: is not a field of this request` };
     return { code: 'validation_failed', message: `${where}: ${v?.message ?? 'invalid'}` };
   }
   switch (err.code) {

@@ -15,5 +15,5 @@ describe('console API types (console/src/api/schema.d.ts)', () => {
     const committed = fs.readFileSync(path.join(repoRoot, SCHEMA_TYPES_PATH), 'utf8').replace(/\r\n/g, '\n');
     // One boolean first, so a stale file fails with the fix in the message rather than a 20k-line diff.
     expect(committed === expected, `${SCHEMA_TYPES_PATH} is stale: run \`npm run api:types\` from the repo root and commit the result`).toBe(true);
-  });
+  }, 120_000); // a new embedded database (initdb) and the whole app: slow on a loaded 2-core machine
 });

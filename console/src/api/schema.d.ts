@@ -2915,6 +2915,13 @@ export interface paths {
                                     mode: "none" | "safety_stock" | "percentage";
                                     value: number;
                                 };
+                                shippingMethods: {
+                                    id: string;
+                                    name: string;
+                                    fee: number;
+                                    freeAbove: number | null;
+                                }[];
+                                cashOnDelivery: boolean;
                                 /** @description Locations that fulfil this channel, in order of preference. */
                                 locations: {
                                     id: string;
@@ -2979,6 +2986,17 @@ export interface paths {
                         };
                         /** @description In order of preference. A pos channel has one. */
                         locationIds?: string[];
+                        /** @description The shipping methods shoppers choose from at checkout (by id). A browser never sends a fee: it comes from here. Replaces the list. */
+                        shippingMethods?: {
+                            /** @description What a storefront sends to choose it (e.g. standard, express). */
+                            id: string;
+                            name: string;
+                            /** @description Integer minor units (VND: đồng); at most 100 billion so line totals stay exact. */
+                            fee: number;
+                            freeAbove?: number | null;
+                        }[];
+                        /** @description Orders placed on this channel may be paid in cash on delivery (COD): such an order is confirmed without prepayment and is paid when delivered. */
+                        cashOnDelivery?: boolean;
                     };
                 };
             };
@@ -3002,6 +3020,13 @@ export interface paths {
                                 mode: "none" | "safety_stock" | "percentage";
                                 value: number;
                             };
+                            shippingMethods: {
+                                id: string;
+                                name: string;
+                                fee: number;
+                                freeAbove: number | null;
+                            }[];
+                            cashOnDelivery: boolean;
                             /** @description Locations that fulfil this channel, in order of preference. */
                             locations: {
                                 id: string;
@@ -3119,6 +3144,13 @@ export interface paths {
                                 mode: "none" | "safety_stock" | "percentage";
                                 value: number;
                             };
+                            shippingMethods: {
+                                id: string;
+                                name: string;
+                                fee: number;
+                                freeAbove: number | null;
+                            }[];
+                            cashOnDelivery: boolean;
                             /** @description Locations that fulfil this channel, in order of preference. */
                             locations: {
                                 id: string;
@@ -3187,6 +3219,13 @@ export interface paths {
                                 mode: "none" | "safety_stock" | "percentage";
                                 value: number;
                             };
+                            shippingMethods: {
+                                id: string;
+                                name: string;
+                                fee: number;
+                                freeAbove: number | null;
+                            }[];
+                            cashOnDelivery: boolean;
                             /** @description Locations that fulfil this channel, in order of preference. */
                             locations: {
                                 id: string;
@@ -3247,6 +3286,17 @@ export interface paths {
                         /** @description Replaces the list. */
                         locationIds?: string[];
                         sourceId?: string | null;
+                        /** @description The shipping methods shoppers choose from at checkout (by id). A browser never sends a fee: it comes from here. Replaces the list. */
+                        shippingMethods?: {
+                            /** @description What a storefront sends to choose it (e.g. standard, express). */
+                            id: string;
+                            name: string;
+                            /** @description Integer minor units (VND: đồng); at most 100 billion so line totals stay exact. */
+                            fee: number;
+                            freeAbove?: number | null;
+                        }[];
+                        /** @description Orders placed on this channel may be paid in cash on delivery (COD): such an order is confirmed without prepayment and is paid when delivered. */
+                        cashOnDelivery?: boolean;
                     };
                 };
             };
@@ -3270,6 +3320,13 @@ export interface paths {
                                 mode: "none" | "safety_stock" | "percentage";
                                 value: number;
                             };
+                            shippingMethods: {
+                                id: string;
+                                name: string;
+                                fee: number;
+                                freeAbove: number | null;
+                            }[];
+                            cashOnDelivery: boolean;
                             /** @description Locations that fulfil this channel, in order of preference. */
                             locations: {
                                 id: string;
@@ -5630,6 +5687,10 @@ export interface paths {
                                 discountTotal: number;
                                 shippingTotal: number;
                                 total: number;
+                                paymentMethod: string | null;
+                                /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                                paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                                paidAt: string | null;
                                 /** Format: date-time */
                                 placedAt: string;
                                 /** Format: date-time */
@@ -5704,6 +5765,8 @@ export interface paths {
                         codes?: string[];
                         /** @description Store sales are usually paid at the counter. */
                         status?: "placed" | "paid";
+                        /** @description How the customer pays: cod (cash on delivery), cash, card, momo, vnpay, bank_transfer … */
+                        paymentMethod?: string;
                         /** @description Take the stock from this location (one of the channel’s). */
                         locationId?: string;
                         /** Format: date-time */
@@ -5732,6 +5795,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -5784,6 +5851,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -5920,6 +5991,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -6012,6 +6087,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -6101,6 +6180,10 @@ export interface paths {
                                 discountTotal: number;
                                 shippingTotal: number;
                                 total: number;
+                                paymentMethod: string | null;
+                                /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                                paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                                paidAt: string | null;
                                 /** Format: date-time */
                                 placedAt: string;
                                 /** Format: date-time */
@@ -6704,8 +6787,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -7484,8 +7573,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -8112,8 +8207,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -8760,8 +8861,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -9390,8 +9497,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -10037,8 +10150,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -10682,8 +10801,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -10840,12 +10965,10 @@ export interface paths {
                     "application/json": {
                         /** @description The sales channel making the change. */
                         channelId: string;
-                        /** @description started: holds the units; shipping: needs method (and fee); payment: needs provider and method; payment_failed: needs provider and reason; cancelled: lets the units go. */
+                        /** @description started: holds the units; shipping: needs method (one of the channel's shipping methods, by id — the fee comes from it); payment: needs provider and method (cod for cash on delivery, where the channel takes it); payment_failed: needs provider and reason; cancelled: lets the units go. */
                         step: "started" | "shipping" | "payment" | "payment_failed" | "cancelled";
-                        /** @description Shipping method (step shipping) or payment method (step payment). */
+                        /** @description Shipping method id (step shipping) or payment method (step payment). */
                         method?: string;
-                        /** @description Minor units of the currency (VND has none: 150000 = 150.000 ₫). */
-                        fee?: number;
                         address?: {
                             [key: string]: unknown;
                         };
@@ -10856,6 +10979,8 @@ export interface paths {
                         code?: string;
                         /** @description The cart version this change was made against (0: no cart yet). A stale one gets 409 cart_conflict with the current cart. */
                         version?: number;
+                        /** @description Step shipping: a fee the agent quotes instead of the method’s (admin API only). */
+                        fee?: number;
                     };
                 };
             };
@@ -11342,8 +11467,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -11503,12 +11634,12 @@ export interface paths {
                         channelId: string;
                         /** @description Makes retries safe (or send the Idempotency-Key header). The same key returns the same order. */
                         idempotencyKey?: string;
-                        /** @description paid when the payment already succeeded (default placed). */
-                        status?: "placed" | "paid";
                         /** @description The total the shopper was shown: if promotions changed it meanwhile, 409 price_changed. */
                         expectedTotal?: number;
                         /** @description The cart version this change was made against (0: no cart yet). A stale one gets 409 cart_conflict with the current cart. */
                         version?: number;
+                        /** @description paid when the payment already succeeded (default placed). */
+                        status?: "placed" | "paid";
                     };
                 };
             };
@@ -11533,6 +11664,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -11585,6 +11720,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -12339,8 +12478,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -13108,8 +13253,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -13732,8 +13883,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -14377,8 +14534,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -15004,8 +15167,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -15647,8 +15816,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -16289,8 +16464,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -16443,12 +16624,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description started: holds the units; shipping: needs method (and fee); payment: needs provider and method; payment_failed: needs provider and reason; cancelled: lets the units go. */
+                        /** @description started: holds the units; shipping: needs method (one of the channel's shipping methods, by id — the fee comes from it); payment: needs provider and method (cod for cash on delivery, where the channel takes it); payment_failed: needs provider and reason; cancelled: lets the units go. */
                         step: "started" | "shipping" | "payment" | "payment_failed" | "cancelled";
-                        /** @description Shipping method (step shipping) or payment method (step payment). */
+                        /** @description Shipping method id (step shipping) or payment method (step payment). */
                         method?: string;
-                        /** @description Minor units of the currency (VND has none: 150000 = 150.000 ₫). */
-                        fee?: number;
                         address?: {
                             [key: string]: unknown;
                         };
@@ -16945,8 +17124,14 @@ export interface paths {
                                 step: "none" | "started" | "shipping" | "payment" | "payment_failed";
                                 startedAt: string | null;
                                 shipping: {
+                                    /** @description The channel's shipping method id. */
                                     method: string;
+                                    name: string;
+                                    /** @description The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove). */
                                     fee: number;
+                                    freeAbove: number | null;
+                                    /** @description A fee an agent set through the admin API. */
+                                    custom: boolean;
                                     address: {
                                         [key: string]: unknown;
                                     } | null;
@@ -17102,8 +17287,6 @@ export interface paths {
                     "application/json": {
                         /** @description Makes retries safe (or send the Idempotency-Key header). The same key returns the same order. */
                         idempotencyKey?: string;
-                        /** @description paid when the payment already succeeded (default placed). */
-                        status?: "placed" | "paid";
                         /** @description The total the shopper was shown: if promotions changed it meanwhile, 409 price_changed. */
                         expectedTotal?: number;
                         /** @description The cart version this change was made against (0: no cart yet). A stale one gets 409 cart_conflict with the current cart. */
@@ -17132,6 +17315,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */
@@ -17184,6 +17371,10 @@ export interface paths {
                             discountTotal: number;
                             shippingTotal: number;
                             total: number;
+                            paymentMethod: string | null;
+                            /** @description awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt). */
+                            paymentStatus: "awaiting_payment" | "due_on_delivery" | "paid";
+                            paidAt: string | null;
                             /** Format: date-time */
                             placedAt: string;
                             /** Format: date-time */

@@ -48,7 +48,11 @@ async function openShop(stock: { tee: number; mug: number } = { tee: 10, mug: 10
   const appSource = await ws.addSource('app');
   const id = async (url: string, body: unknown) => (await must<{ id: string }>(ws.admin, 'POST', url, body)).id;
   const warehouse = await id('/api/v1/locations', { name: 'Kho Thủ Đức', kind: 'warehouse' });
-  const web = await id('/api/v1/channels', { name: 'Website', type: 'web', sourceId: ws.sourceId, locationIds: [warehouse] });
+  const shippingMethods = [
+    { id: 'giao-hang-nhanh', name: 'Giao hàng nhanh', fee: 30000 },
+    { id: 'tieu-chuan', name: 'Giao tiêu chuẩn', fee: 20000, freeAbove: 500000 },
+  ];
+  const web = await id('/api/v1/channels', { name: 'Website', type: 'web', sourceId: ws.sourceId, locationIds: [warehouse], shippingMethods });
   const app = await id('/api/v1/channels', { name: 'App', type: 'app', sourceId: appSource.sourceId, locationIds: [warehouse] });
   const phone = await id('/api/v1/channels', { name: 'Hotline', type: 'phone', locationIds: [warehouse] });
   const suffix = Math.random().toString(36).slice(2, 7).toUpperCase();
@@ -273,6 +277,98 @@ describe('guest → customer: carts merge through identity resolution', () => {
   });
 });
 
+describe('the browser never decides money', () => {
+  it('refuses a shipping fee or a paid status from a storefront, naming the field; nothing changes', async () => {
+    const shop = await openShop();
+    const me = guest(shop, anon());
+    const cart = await must<Cart>(me, 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    for (const [body, field] of [
+      [{ step: 'shipping', method: 'giao-hang-nhanh', fee: 0 }, 'body.fee'],
+      [{ step: 'shipping', method: 'giao-hang-nhanh', fee: -30000 }, 'body.fee'],
+    ] as const) {
+      const res = await call<ErrorBody>(me, 'POST', '/store/v1/cart/checkout', body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(field);
+    }
+    const paid = await call<ErrorBody>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: `k-${anon()}`, status: 'paid' });
+    expect(paid.status).toBe(400);
+    expect(paid.body.error.message).toContain('body.status');
+    const unknown = await call<ErrorBody>(me, 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'free-for-me' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: 'invalid_field', field: 'method', allowed: ['giao-hang-nhanh', 'tieu-chuan'] });
+    const after = await must<Cart>(me, 'GET', '/store/v1/cart');
+    expect(after).toMatchObject({ version: cart.version, shippingTotal: 0, checkout: { step: 'none', shipping: null } });
+  });
+
+  it("takes the fee from the channel's shipping method, free above its subtotal, and follows the cart as it changes", async () => {
+    const shop = await openShop({ tee: 10, mug: 10 });
+    const me = guest(shop, anon());
+    await must(me, 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    const chosen = await must<Cart>(me, 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'tieu-chuan', address: { city: 'Hà Nội' } });
+    expect(chosen).toMatchObject({ subtotal: 150000, shippingTotal: 20000, total: 170000 });
+    expect(chosen.checkout.shipping).toMatchObject({ method: 'tieu-chuan', name: 'Giao tiêu chuẩn', fee: 20000, freeAbove: 500000, custom: false });
+    // Four tees: 600.000 ₫ ≥ 500.000 ₫, shipping is free; back to one, it is charged again.
+    const four = await must<Cart>(me, 'PUT', `/store/v1/cart/lines/${shop.tee}`, { quantity: 4 });
+    expect(four).toMatchObject({ subtotal: 600000, shippingTotal: 0, total: 600000 });
+    const one = await must<Cart>(me, 'PUT', `/store/v1/cart/lines/${shop.tee}`, { quantity: 1 });
+    expect(one).toMatchObject({ shippingTotal: 20000 });
+    // The merchant raises the fee: the cart follows the channel's method, and so does the order.
+    const channel = await must<{ shippingMethods: unknown[] }>(shop.ws.admin, 'PATCH', `/api/v1/channels/${shop.web}`, {
+      shippingMethods: [{ id: 'tieu-chuan', name: 'Giao tiêu chuẩn', fee: 25000, freeAbove: 500000 }],
+    });
+    expect(channel.shippingMethods).toEqual([{ id: 'tieu-chuan', name: 'Giao tiêu chuẩn', fee: 25000, freeAbove: 500000 }]);
+    const order = await must<{ shippingTotal: number; total: number }>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: `k-${anon()}` });
+    expect(order).toMatchObject({ shippingTotal: 25000, total: 175000 });
+  });
+
+  it('lets an agent quote a fee through the admin API (staff, not a browser)', async () => {
+    const shop = await openShop();
+    const t = await mintToken(shop, { userId: `fee-${anon()}` });
+    await must(shop.ws.admin, 'POST', `/api/v1/profiles/${t.token.profileId}/cart/lines`, { channelId: shop.phone, sku: shop.mug, quantity: 1 });
+    const cart = await must<Cart>(shop.ws.admin, 'POST', `/api/v1/profiles/${t.token.profileId}/cart/checkout`, { channelId: shop.phone, step: 'shipping', method: 'xe-om', fee: 15000 });
+    expect(cart).toMatchObject({ shippingTotal: 15000, checkout: { shipping: { method: 'xe-om', fee: 15000, custom: true } } });
+  });
+
+  it('places a storefront order awaiting payment; only the admin API marks it paid', async () => {
+    const shop = await openShop();
+    const t = await mintToken(shop, { userId: `pay-${anon()}` });
+    const me = customer(t.secret, shop.webKey);
+    await must(me, 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    // This channel does not take cash on delivery: choosing it is refused.
+    const cod = await call<ErrorBody>(me, 'POST', '/store/v1/cart/checkout', { step: 'payment', provider: 'cod', method: 'cod' });
+    expect(cod.status).toBe(400);
+    expect(cod.body.error).toMatchObject({ code: 'invalid_field', field: 'method' });
+    const order = await must<{ id: string; status: string; paymentStatus: string; paymentMethod: string | null }>(me, 'POST', '/store/v1/cart/order', { idempotencyKey: `k-${anon()}` });
+    expect(order).toMatchObject({ status: 'placed', paymentStatus: 'awaiting_payment', paymentMethod: null });
+    const paid = await must<{ status: string; paymentStatus: string; paidAt: string | null }>(shop.ws.admin, 'POST', `/api/v1/orders/${order.id}/transitions`, { to: 'paid' });
+    expect(paid).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
+    expect(paid.paidAt).not.toBeNull();
+  });
+
+  it('models cash on delivery: confirmed without prepayment, paid when delivered', async () => {
+    const shop = await openShop();
+    await must(shop.ws.admin, 'PATCH', `/api/v1/channels/${shop.web}`, { cashOnDelivery: true });
+    const me = guest(shop, anon());
+    await must(me, 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 2 });
+    const order = await must<{ id: string; status: string; paymentMethod: string; paymentStatus: string; paidAt: string | null }>(me, 'POST', '/store/v1/cart/order', {
+      idempotencyKey: `k-${anon()}`,
+    });
+    expect(order).toMatchObject({ status: 'placed', paymentMethod: 'cod', paymentStatus: 'due_on_delivery', paidAt: null });
+    // Delivered: the courier collected the cash.
+    const delivered = await must<{ status: string; paymentStatus: string; paidAt: string | null }>(shop.ws.admin, 'POST', `/api/v1/orders/${order.id}/transitions`, { to: 'fulfilled' });
+    expect(delivered).toMatchObject({ status: 'fulfilled', paymentStatus: 'paid' });
+    expect(delivered.paidAt).not.toBeNull();
+    // A prepaid method chosen on a COD channel is awaiting payment, and cannot be delivered unpaid.
+    const other = guest(shop, anon());
+    await must(other, 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    await must(other, 'POST', '/store/v1/cart/checkout', { step: 'payment', provider: 'vnpay', method: 'card' });
+    const prepaid = await must<{ id: string; paymentMethod: string; paymentStatus: string }>(other, 'POST', '/store/v1/cart/order', { idempotencyKey: `k-${anon()}` });
+    expect(prepaid).toMatchObject({ paymentMethod: 'card', paymentStatus: 'awaiting_payment' });
+    const early = await call<ErrorBody>(shop.ws.admin, 'POST', `/api/v1/orders/${prepaid.id}/transitions`, { to: 'fulfilled' });
+    expect(early.status).toBe(409);
+  });
+});
+
 describe('checkout: progress on the cart, then the order', () => {
   it('records each step so an agent sees where the customer is stuck, holds the units, and places the order once', async () => {
     const shop = await openShop({ tee: 5, mug: 5 });
@@ -284,7 +380,7 @@ describe('checkout: progress on the cart, then the order', () => {
     expect(started.checkout.reservedUntil).not.toBeNull();
     expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
 
-    await must(me, 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'giao-hang-nhanh', fee: 30000 });
+    await must(me, 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'giao-hang-nhanh' });
     await must(me, 'POST', '/store/v1/cart/checkout', { step: 'payment', provider: 'momo', method: 'wallet' });
     const failed = await must<Cart>(me, 'POST', '/store/v1/cart/checkout', { step: 'payment_failed', provider: 'momo', reason: 'Insufficient balance', code: '1001' });
     expect(failed).toMatchObject({ shippingTotal: 30000, total: 330000 });
@@ -304,10 +400,10 @@ describe('checkout: progress on the cart, then the order', () => {
       me,
       'POST',
       '/store/v1/cart/order',
-      { idempotencyKey: key, status: 'paid' },
+      { idempotencyKey: key },
     );
     expect(placed.status).toBe(201);
-    expect(placed.body).toMatchObject({ total: 330000, shippingTotal: 30000, cartId: seen.id });
+    expect(placed.body).toMatchObject({ total: 330000, shippingTotal: 30000, cartId: seen.id, status: 'placed', paymentMethod: 'wallet', paymentStatus: 'awaiting_payment', paidAt: null });
     expect(placed.body.lines).toEqual([expect.objectContaining({ sku: shop.tee, quantity: 2, unitPrice: 150000 })]);
     expect(await stockOf(shop, shop.tee)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
     // A retry returns the same order and changes nothing.

@@ -58,7 +58,7 @@ function withChannel(t: Target): Target & { channel: SalesChannel } {
   return { ...t, channel: t.channel };
 }
 
-type CheckoutBody = Static<typeof S.CheckoutBody>;
+type CheckoutBody = Static<typeof S.CheckoutBody> & { fee?: number };
 
 function checkoutOp(body: CheckoutBody): CartOp {
   const need = (field: 'method' | 'provider' | 'reason', value: string | undefined): string => {
@@ -70,7 +70,7 @@ function checkoutOp(body: CheckoutBody): CartOp {
     case 'cancelled':
       return { kind: 'checkout', step: body.step };
     case 'shipping':
-      return { kind: 'checkout', step: 'shipping', method: need('method', body.method), fee: body.fee ?? 0, ...(body.address ? { address: body.address } : {}) };
+      return { kind: 'checkout', step: 'shipping', method: need('method', body.method), ...(body.fee !== undefined ? { fee: body.fee } : {}), ...(body.address ? { address: body.address } : {}) };
     case 'payment':
       return { kind: 'checkout', step: 'payment', provider: need('provider', body.provider), method: need('method', body.method) };
     case 'payment_failed':
@@ -241,6 +241,7 @@ function cartRoutes(
       response: { 200: OrderSchema, 201: OrderSchema, ...errors },
     }),
   }, async (request, reply) => {
+    // The store body has no status: only the admin API (or a verified payment callback) says an order is paid.
     const b = request.body as { idempotencyKey?: string; status?: 'placed' | 'paid'; version?: number; channelId?: string; expectedTotal?: number };
     const key = idempotencyKeyOf(request, b);
     const t = await opts.resolve(request, 'write', b.channelId);

@@ -9,7 +9,7 @@ import type { Database } from '../db/client';
 import { AppError } from '../platform/errors';
 import { newId } from '../platform/ids';
 import type { SalesChannel } from '../modules/catalog';
-import { cartHolder, closeCart, lockCartForCheckout } from '../modules/carts';
+import { cartHolder, closeCart, lockCartForCheckout, paymentMethodOf } from '../modules/carts';
 import { convertReservations, takeStock } from '../modules/inventory';
 import { createOrder, findOrder, setLineLocations, type Order } from '../modules/orders';
 import { getVariantsByIds } from '../modules/catalog';
@@ -24,6 +24,7 @@ export interface CheckoutInput {
   expectedVersion?: number;
   /** The total the shopper was shown; a different total now gets 409 price_changed. */
   expectedTotal?: number;
+  /** Admin API only: the payment already succeeded. A storefront's order is always placed (awaiting payment, or cash on delivery). */
   status?: 'placed' | 'paid';
 }
 
@@ -88,6 +89,7 @@ export async function checkoutCart(db: Database, input: CheckoutInput): Promise<
         profileId: cart.profileId,
         cartId,
         status: input.status ?? 'placed',
+        paymentMethod: paymentMethodOf(cart, channel),
         currency: cart.currency,
         discountTotal: priced.result.discountTotal,
         shippingTotal: priced.result.shippingFee - priced.result.shippingDiscount,

@@ -137,8 +137,16 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     // the seed keeps this one in its marker (a write key is public: every shop's HTML holds one).
     if (webSource.writeKey) await appendDomainEvents(db.orm, [{ workspaceId, type: DEMO_STORE_KEY, data: { sourceId: webSource.id, writeKey: webSource.writeKey } }]);
     const appSource = await source('App', 'app');
-    const web = await ensure('channels', 'Website', { type: 'web', sourceId: webSource.id, locationIds: [warehouse, saigon, hanoi] });
-    const appChannel = await ensure('channels', 'App', { type: 'app', sourceId: appSource.id, locationIds: [warehouse, saigon, hanoi] });
+    // Online channels: the shop's shipping methods (the fee always comes from here, never from a browser) and cash on delivery, as most Vietnamese shops take it.
+    const online = {
+      cashOnDelivery: true,
+      shippingMethods: [
+        { id: 'tieu-chuan', name: 'Giao tiêu chuẩn (2–4 ngày)', fee: 30_000, freeAbove: 500_000 },
+        { id: 'nhanh', name: 'Giao nhanh trong ngày', fee: 50_000 },
+      ],
+    };
+    const web = await ensure('channels', 'Website', { type: 'web', sourceId: webSource.id, locationIds: [warehouse, saigon, hanoi], ...online });
+    const appChannel = await ensure('channels', 'App', { type: 'app', sourceId: appSource.id, locationIds: [warehouse, saigon, hanoi], ...online });
     const posHanoi = await ensure('channels', 'POS Hoàn Kiếm', { type: 'pos', locationIds: [hanoi] });
     const posSaigon = await ensure('channels', 'POS Quận 1', { type: 'pos', locationIds: [saigon] });
     const shopee = await ensure('channels', 'Shopee', { type: 'marketplace', platform: 'shopee', allocation: { mode: 'safety_stock', value: 2 }, locationIds: [warehouse] });

@@ -83,6 +83,7 @@ export async function placeOrder(
         profileId,
         cartId: null,
         status: body.status ?? 'placed',
+        paymentMethod: body.paymentMethod ?? null,
         currency,
         discountTotal: priced ? priced.result.discountTotal : (body.discountTotal ?? 0),
         placedAt,

@@ -143,6 +143,13 @@ function OrderBody({ order }: { order: Order }) {
         <Field label={t('store')}>
           <Text size="sm">{locationName(order.storeLocationId)}</Text>
         </Field>
+        <Field label={t('payment')}>
+          <Text size="sm" data-testid="order-payment">
+            {t(`payment_${order.paymentStatus}`)}
+            {order.paymentMethod && order.paymentMethod !== 'cod' ? ` · ${order.paymentMethod}` : ''}
+            {order.paidAt ? ` · ${f.dateTime(order.paidAt)}` : ''}
+          </Text>
+        </Field>
       </SimpleGrid>
 
       <Card withBorder radius="md" padding={0}>

@@ -2,7 +2,6 @@ import { Type, type Static } from 'typebox';
 import { JsonObject, Nullable } from '../../platform/schema';
 import { PromotionNeedsSchema } from '../promotions';
 
-const Money = Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Minor units of the currency (VND has none: 150000 = 150.000 ₫).' });
 const Quantity = (minimum: number) => Type.Integer({ minimum, maximum: 9999 });
 const Version = Type.Integer({
   minimum: 0,
@@ -27,7 +26,16 @@ export const CartLineSchema = Type.Object({
 export const CheckoutStateSchema = Type.Object({
   step: Type.Union([Type.Literal('none'), Type.Literal('started'), Type.Literal('shipping'), Type.Literal('payment'), Type.Literal('payment_failed')]),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
-  shipping: Nullable(Type.Object({ method: Type.String(), fee: Type.Integer(), address: Nullable(JsonObject) })),
+  shipping: Nullable(
+    Type.Object({
+      method: Type.String({ description: "The channel's shipping method id." }),
+      name: Type.String(),
+      fee: Type.Integer({ description: 'The method’s fee; shippingTotal says what applies to the cart now (free above freeAbove).' }),
+      freeAbove: Nullable(Type.Integer()),
+      custom: Type.Boolean({ description: 'A fee an agent set through the admin API.' }),
+      address: Nullable(JsonObject),
+    }),
+  ),
   payment: Nullable(Type.Object({ provider: Type.String(), method: Type.String() })),
   paymentFailures: Type.Array(
     Type.Object({ provider: Type.String(), reason: Type.String(), code: Nullable(Type.String()), channelId: Type.String(), at: Type.String({ format: 'date-time' }) }),
@@ -116,27 +124,41 @@ export const AdminCodeParams = Type.Object({ id: Type.String({ minLength: 1, max
 const checkoutFields = {
   step: Type.Union([Type.Literal('started'), Type.Literal('shipping'), Type.Literal('payment'), Type.Literal('payment_failed'), Type.Literal('cancelled')], {
     description:
-      'started: holds the units; shipping: needs method (and fee); payment: needs provider and method; payment_failed: needs provider and reason; cancelled: lets the units go.',
+      "started: holds the units; shipping: needs method (one of the channel's shipping methods, by id — the fee comes from it); payment: needs provider and method (cod for cash on delivery, where the channel takes it); payment_failed: needs provider and reason; cancelled: lets the units go.",
   }),
-  method: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Shipping method (step shipping) or payment method (step payment).' })),
-  fee: Type.Optional(Money),
+  method: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Shipping method id (step shipping) or payment method (step payment).' })),
   address: Type.Optional(JsonObject),
   provider: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Payment provider (momo, vnpay, zalopay, cod, card…).' })),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "The provider's reason for a failed payment." })),
   code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   version: Type.Optional(Version),
 };
+/** A storefront reports progress; it never sets a fee (that comes from the channel's shipping methods). */
 export const CheckoutBody = Type.Object(checkoutFields, { additionalProperties: false });
-export const AdminCheckoutBody = Type.Object({ ...ChannelField, ...checkoutFields }, { additionalProperties: false });
+export const AdminCheckoutBody = Type.Object(
+  {
+    ...ChannelField,
+    ...checkoutFields,
+    fee: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Step shipping: a fee the agent quotes instead of the method’s (admin API only).' })),
+  },
+  { additionalProperties: false },
+);
 export type CheckoutInput = Static<typeof CheckoutBody>;
 
 const orderFields = {
   idempotencyKey: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, description: 'Makes retries safe (or send the Idempotency-Key header). The same key returns the same order.' }),
   ),
-  status: Type.Optional(Type.Union([Type.Literal('placed'), Type.Literal('paid')], { description: 'paid when the payment already succeeded (default placed).' })),
   expectedTotal: Type.Optional(Type.Integer({ minimum: 0, description: 'The total the shopper was shown: if promotions changed it meanwhile, 409 price_changed.' })),
   version: Type.Optional(Version),
 };
+/** A storefront places the order; whether it is paid is never the browser's to say. */
 export const PlaceCartOrderBody = Type.Object(orderFields, { additionalProperties: false });
-export const AdminPlaceCartOrderBody = Type.Object({ ...ChannelField, ...orderFields }, { additionalProperties: false });
+export const AdminPlaceCartOrderBody = Type.Object(
+  {
+    ...ChannelField,
+    ...orderFields,
+    status: Type.Optional(Type.Union([Type.Literal('placed'), Type.Literal('paid')], { description: 'paid when the payment already succeeded (default placed).' })),
+  },
+  { additionalProperties: false },
+);

@@ -19,7 +19,7 @@ import { notify, toDate, type Database, type Executor } from '../../db/client';
 import { appendDomainEvents, startConsumer, type Consumer } from '../../platform/domain-log';
 import { AppError } from '../../platform/errors';
 import { newId } from '../../platform/ids';
-import { findVariantsBySku, getChannel, getVariantsByIds, priceFor, type CatalogVariant, type SalesChannel } from '../catalog';
+import { findVariantsBySku, getChannel, getVariantsByIds, priceFor, shippingFeeOf, type CatalogVariant, type SalesChannel } from '../catalog';
 import { recordEvents, type RecordedEvent } from '../ingest';
 import { availableForChannel, checkAvailable, getLevels, releaseReservations, reserveStock } from '../inventory';
 import { findTimelineProfileIds, getTimelineProfileIds } from '../profiles';
@@ -45,7 +45,11 @@ export interface PaymentFailure {
 export interface CheckoutState {
   step: CheckoutStep;
   startedAt: string | null;
-  shipping: { method: string; fee: number; address: Record<string, unknown> | null } | null;
+  /**
+   * The shipping method chosen: its id and name, and its fee rule when chosen (the channel's
+   * current rule applies while the method exists; `custom` marks a fee an agent set).
+   */
+  shipping: { method: string; name: string; fee: number; freeAbove: number | null; custom: boolean; address: Record<string, unknown> | null } | null;
   payment: { provider: string; method: string } | null;
   /** Newest last; the last 20 are kept. */
   paymentFailures: PaymentFailure[];
@@ -119,7 +123,8 @@ export type CartOp =
   | { kind: 'addCode'; code: string }
   | { kind: 'removeCode'; code: string }
   | { kind: 'checkout'; step: 'started' }
-  | { kind: 'checkout'; step: 'shipping'; method: string; fee: number; address?: Record<string, unknown> }
+  /** `fee` only from the admin API (an agent quoting a fee); a storefront names a method of the channel. */
+  | { kind: 'checkout'; step: 'shipping'; method: string; fee?: number; address?: Record<string, unknown> }
   | { kind: 'checkout'; step: 'payment'; provider: string; method: string }
   | { kind: 'checkout'; step: 'payment_failed'; provider: string; reason: string; code?: string }
   | { kind: 'checkout'; step: 'cancelled' };
@@ -134,6 +139,17 @@ export interface CartCaller {
   settings: CommerceSettings;
 }
 
+/**
+ * How an order placed from this cart is paid: cash on delivery when the shopper chose it, or
+ * when they chose nothing on a channel that takes it; the method they chose otherwise (awaiting
+ * payment); null when nothing was said.
+ */
+export function paymentMethodOf(cart: Pick<Cart, 'checkout'>, channel: Pick<SalesChannel, 'cashOnDelivery'>): string | null {
+  const chosen = cart.checkout.payment;
+  if (chosen) return isCashOnDelivery(chosen) ? 'cod' : chosen.method;
+  return channel.cashOnDelivery ? 'cod' : null;
+}
+
 /** The reservation holder for a cart's units. */
 export const cartHolder = (cartId: string): string => `cart:${cartId}`;
 
@@ -142,6 +158,15 @@ function checkoutOf(row: repo.CartRow | undefined): CheckoutState {
 }
 
 const titleOf = (v: CatalogVariant): string => (v.title ? `${v.productTitle} — ${v.title}` : v.productTitle);
+
+/** The fee rule of the chosen method: the channel's current one while it offers the method, else the one chosen. */
+function shippingRule(chosen: NonNullable<CheckoutState['shipping']>, channel: SalesChannel | null): { fee: number; freeAbove: number | null } {
+  const current = chosen.custom ? undefined : channel?.shippingMethods.find((m) => m.id === chosen.method);
+  return current ?? { fee: chosen.fee, freeAbove: chosen.freeAbove ?? null };
+}
+
+/** Cash on delivery is chosen by naming it as the payment method or provider. */
+const isCashOnDelivery = (p: { provider: string; method: string }): boolean => p.method === 'cod' || p.provider === 'cod';
 
 /** What the caller already read, so pricing does not read it again. */
 interface Known {
@@ -171,7 +196,7 @@ async function toCart(
     priceable.push({ row: l, v, unitPrice: channel ? priceFor(v, channel.id) : v.price });
   }
   const checkout = checkoutOf(row);
-  const shippingTotal = checkout.shipping?.fee ?? 0;
+  const shippingTotal = checkout.shipping ? shippingFeeOf(shippingRule(checkout.shipping, channel), priceable.reduce((n, p) => n + p.unitPrice * p.row.quantity, 0)) : 0;
   const codes = row ? await repo.selectCodes(ex, workspaceId, row.id) : [];
   // Promotions price an open cart for the channel looking at it; a closed cart keeps list prices.
   const priced =
@@ -512,9 +537,29 @@ function nextCheckout(state: CheckoutState, op: Extract<CartOp, { kind: 'checkou
   switch (op.step) {
     case 'started':
       return { ...state, step: state.step === 'none' ? 'started' : state.step, startedAt, history };
-    case 'shipping':
-      return { ...state, step: 'shipping', startedAt, shipping: { method: op.method, fee: op.fee, address: op.address ?? null }, history };
+    case 'shipping': {
+      const address = op.address ?? null;
+      if (op.fee !== undefined) {
+        const known = channel.shippingMethods.find((m) => m.id === op.method);
+        return { ...state, step: 'shipping', startedAt, shipping: { method: op.method, name: known?.name ?? op.method, fee: op.fee, freeAbove: null, custom: true, address }, history };
+      }
+      const m = channel.shippingMethods.find((x) => x.id === op.method);
+      if (!m) {
+        const offered = channel.shippingMethods.map((x) => x.id);
+        throw new AppError(
+          'invalid_field',
+          offered.length > 0
+            ? `method: "${op.method}" is not a shipping method of this channel; choose one of ${offered.join(', ')}`
+            : `method: this channel has no shipping methods yet; the shop defines them on the channel (shippingMethods)`,
+          { field: 'method', allowed: offered },
+        );
+      }
+      return { ...state, step: 'shipping', startedAt, shipping: { method: m.id, name: m.name, fee: m.fee, freeAbove: m.freeAbove, custom: false, address }, history };
+    }
     case 'payment':
+      if (isCashOnDelivery(op) && !channel.cashOnDelivery) {
+        throw new AppError('invalid_field', `method: this channel does not take cash on delivery`, { field: 'method' });
+      }
       return { ...state, step: 'payment', startedAt, payment: { provider: op.provider, method: op.method }, history };
     case 'payment_failed': {
       const failure: PaymentFailure = { provider: op.provider, reason: op.reason, code: op.code ?? null, channelId: channel.id, at: new Date().toISOString() };

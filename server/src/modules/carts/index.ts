@@ -9,6 +9,7 @@ export {
   getCart,
   getCartById,
   lockCartForCheckout,
+  paymentMethodOf,
   recordCartViewed,
   startCartMergeConsumer,
   type Cart,

@@ -29,6 +29,8 @@ export interface ChannelRow {
   source_id: string | null;
   allocation_mode: string;
   allocation_value: number;
+  shipping_methods: { id: string; name: string; fee: number; freeAbove: number | null }[];
+  cash_on_delivery: boolean;
   created_at: Timestamp;
   archived_at: Timestamp | null;
   locations: { id: string; name: string; kind: string; priority: number }[];
@@ -46,7 +48,7 @@ export async function selectChannels(
   return rows<ChannelRow>(
     ex,
     sql`SELECT c.id, c.name, c.type, c.platform, c.currency, c.source_id, c.allocation_mode, c.allocation_value,
-               c.created_at, c.archived_at,
+               c.shipping_methods, c.cash_on_delivery, c.created_at, c.archived_at,
                (SELECT coalesce(json_agg(json_build_object('id', l.id, 'name', l.name, 'kind', l.kind, 'priority', cl.priority)
                                          ORDER BY cl.priority, l.id), '[]'::json)
                 FROM channel_locations cl
@@ -81,7 +83,7 @@ export async function updateChannelRow(
   ex: Executor,
   workspaceId: string,
   id: string,
-  patch: Partial<Pick<typeof salesChannels.$inferInsert, 'name' | 'allocationMode' | 'allocationValue' | 'sourceId'>>,
+  patch: Partial<Pick<typeof salesChannels.$inferInsert, 'name' | 'allocationMode' | 'allocationValue' | 'sourceId' | 'shippingMethods' | 'cashOnDelivery'>>,
 ): Promise<void> {
   if (Object.keys(patch).length === 0) return;
   await ex.update(salesChannels).set(patch).where(and(eq(salesChannels.workspaceId, workspaceId), eq(salesChannels.id, id)));

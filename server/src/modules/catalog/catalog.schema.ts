@@ -33,6 +33,22 @@ export const AllocationSchema = Type.Object(
 );
 export type AllocationInput = Static<typeof AllocationSchema>;
 
+export const ShippingMethodSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'What a storefront sends to choose it (e.g. standard, express).' }),
+    name: Name,
+    fee: Price,
+    freeAbove: Type.Optional(Nullable(Price)),
+  },
+  { additionalProperties: false, description: 'fee in minor units; free when the cart subtotal reaches freeAbove.' },
+);
+export type ShippingMethodInput = Static<typeof ShippingMethodSchema>;
+const ShippingMethods = Type.Array(ShippingMethodSchema, {
+  maxItems: 20,
+  description: 'The shipping methods shoppers choose from at checkout (by id). A browser never sends a fee: it comes from here. Replaces the list.',
+});
+const CashOnDelivery = Type.Boolean({ description: 'Orders placed on this channel may be paid in cash on delivery (COD): such an order is confirmed without prepayment and is paid when delivered.' });
+
 export const ChannelSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -41,6 +57,8 @@ export const ChannelSchema = Type.Object({
   currency: Type.String(),
   sourceId: Nullable(Type.String()),
   allocation: Type.Object({ mode: Type.Enum(ALLOCATION_MODES), value: Type.Integer() }),
+  shippingMethods: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), fee: Type.Integer(), freeAbove: Nullable(Type.Integer()) })),
+  cashOnDelivery: Type.Boolean(),
   locations: Type.Array(
     Type.Object({ id: Type.String(), name: Type.String(), kind: Type.Enum(LOCATION_KINDS), priority: Type.Integer() }),
     { description: 'Locations that fulfil this channel, in order of preference.' },
@@ -62,6 +80,8 @@ export const CreateChannelBody = Type.Object(
     sourceId: Type.Optional(Id),
     allocation: Type.Optional(AllocationSchema),
     locationIds: Type.Optional(Type.Array(Id, { maxItems: 100, uniqueItems: true, description: 'In order of preference. A pos channel has one.' })),
+    shippingMethods: Type.Optional(ShippingMethods),
+    cashOnDelivery: Type.Optional(CashOnDelivery),
   },
   { additionalProperties: false },
 );
@@ -73,6 +93,8 @@ export const UpdateChannelBody = Type.Object(
     allocation: Type.Optional(AllocationSchema),
     locationIds: Type.Optional(Type.Array(Id, { maxItems: 100, uniqueItems: true, description: 'Replaces the list.' })),
     sourceId: Type.Optional(Nullable(Id)),
+    shippingMethods: Type.Optional(ShippingMethods),
+    cashOnDelivery: Type.Optional(CashOnDelivery),
   },
   { additionalProperties: false },
 );

@@ -15,6 +15,7 @@ import {
   MARKETPLACE_PLATFORMS,
   SOCIAL_PLATFORMS,
   type AllocationInput,
+  type ShippingMethodInput,
   type AllocationMode,
   type CreateCategoryInput,
   type CreateChannelInput,
@@ -39,10 +40,28 @@ export interface SalesChannel {
   currency: string;
   sourceId: string | null;
   allocation: { mode: AllocationMode; value: number };
+  /** What shoppers choose from at checkout; the fee of an order always comes from here. */
+  shippingMethods: ShippingMethod[];
+  /** Orders may be paid in cash on delivery. */
+  cashOnDelivery: boolean;
   /** By priority, most preferred first. */
   locations: { id: string; name: string; kind: LocationKind; priority: number }[];
   createdAt: string;
   archivedAt: string | null;
+}
+
+export interface ShippingMethod {
+  id: string;
+  name: string;
+  /** Minor units. */
+  fee: number;
+  /** Free when the cart's subtotal (before discounts) reaches this; null: never free. */
+  freeAbove: number | null;
+}
+
+/** The fee of a shipping method for a cart of this subtotal. */
+export function shippingFeeOf(method: Pick<ShippingMethod, 'fee' | 'freeAbove'>, subtotal: number): number {
+  return method.freeAbove !== null && subtotal >= method.freeAbove ? 0 : method.fee;
 }
 
 export interface StockLocation {
@@ -183,6 +202,8 @@ function toChannel(r: repo.ChannelRow): SalesChannel {
     currency: r.currency,
     sourceId: r.source_id,
     allocation: { mode: r.allocation_mode as AllocationMode, value: r.allocation_value },
+    shippingMethods: (r.shipping_methods ?? []).map((m) => ({ id: m.id, name: m.name, fee: Number(m.fee), freeAbove: m.freeAbove === null || m.freeAbove === undefined ? null : Number(m.freeAbove) })),
+    cashOnDelivery: r.cash_on_delivery === true,
     locations: r.locations.map((l) => ({ id: l.id, name: l.name, kind: l.kind as LocationKind, priority: l.priority })),
     createdAt: iso(r.created_at),
     archivedAt: r.archived_at === null ? null : iso(r.archived_at),
@@ -202,6 +223,15 @@ function checkPlatform(type: SalesChannelType, platform: string | undefined): st
     throw new AppError('validation_failed', `platform: a ${type} channel needs one of ${allowed.join(', ')}`, { field: 'platform', allowed });
   }
   return platform;
+}
+
+function checkShippingMethods(list: ShippingMethodInput[]): ShippingMethod[] {
+  const seen = new Set<string>();
+  return list.map((m, i) => {
+    if (seen.has(m.id)) throw new AppError('validation_failed', `shippingMethods[${i}].id: "${m.id}" is used twice`, { field: `shippingMethods[${i}].id` });
+    seen.add(m.id);
+    return { id: m.id, name: m.name, fee: m.fee, freeAbove: m.freeAbove ?? null };
+  });
 }
 
 function checkAllocation(a: AllocationInput): { allocationMode: AllocationMode; allocationValue: number } {
@@ -292,6 +322,8 @@ export async function createChannel(ex: Executor, workspaceId: string, input: Cr
       currency,
       sourceId: input.sourceId ?? null,
       ...allocation,
+      shippingMethods: checkShippingMethods(input.shippingMethods ?? []),
+      cashOnDelivery: input.cashOnDelivery ?? false,
     });
     await repo.replaceChannelLocations(tx, workspaceId, id, locationIds);
     return getChannel(tx, workspaceId, id);
@@ -314,6 +346,8 @@ export async function updateChannel(ex: Executor, workspaceId: string, id: strin
     await repo.updateChannelRow(tx, workspaceId, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.sourceId !== undefined ? { sourceId: patch.sourceId } : {}),
+      ...(patch.shippingMethods !== undefined ? { shippingMethods: checkShippingMethods(patch.shippingMethods) } : {}),
+      ...(patch.cashOnDelivery !== undefined ? { cashOnDelivery: patch.cashOnDelivery } : {}),
       ...allocation,
     });
     return getChannel(tx, workspaceId, id);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { timestamptz } from '../../db/columns';
 
 /**
@@ -25,6 +25,14 @@ export const salesChannels = pgTable(
      */
     allocationMode: text('allocation_mode').notNull().default('none'),
     allocationValue: integer('allocation_value').notNull().default(0),
+    /**
+     * The shipping methods shoppers choose from at checkout, by id: `[{ id, name, fee, freeAbove }]`
+     * (fee in minor units; free when the cart's subtotal reaches `freeAbove`). A browser names a
+     * method; the fee always comes from here.
+     */
+    shippingMethods: jsonb('shipping_methods').notNull().default(sql`'[]'::jsonb`),
+    /** Orders placed on this channel may be paid in cash on delivery (COD). */
+    cashOnDelivery: boolean('cash_on_delivery').notNull().default(false),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     archivedAt: timestamptz('archived_at'),
   },

@@ -21,13 +21,15 @@ export interface OrderRow {
   discount_total: number;
   shipping_total: number;
   total: number;
+  payment_method: string | null;
+  paid_at: Date | string | null;
   placed_at: Date | string;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const ORDER_COLUMNS = sql.raw(
-  'id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id, cart_id, status, currency, subtotal, discount_total, shipping_total, total, placed_at, created_at, updated_at',
+  'id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id, cart_id, status, currency, subtotal, discount_total, shipping_total, total, payment_method, paid_at, placed_at, created_at, updated_at',
 );
 
 export interface NewOrder {
@@ -46,6 +48,7 @@ export interface NewOrder {
   discountTotal: number;
   shippingTotal: number;
   total: number;
+  paymentMethod: string | null;
   placedAt: Date;
 }
 
@@ -54,9 +57,10 @@ export async function insertOrder(ex: Executor, o: NewOrder): Promise<OrderRow |
   return firstRow<OrderRow>(
     ex,
     sql`INSERT INTO orders (workspace_id, id, channel_id, channel_type, store_location_id, external_id, idempotency_key, profile_id,
-          cart_id, status, currency, subtotal, discount_total, shipping_total, total, placed_at)
+          cart_id, status, currency, subtotal, discount_total, shipping_total, total, payment_method, paid_at, placed_at)
         VALUES (${o.workspaceId}, ${o.id}, ${o.channelId}, ${o.channelType}, ${o.storeLocationId}, ${o.externalId}, ${o.idempotencyKey},
-          ${o.profileId}, ${o.cartId}, ${o.status}, ${o.currency}, ${o.subtotal}, ${o.discountTotal}, ${o.shippingTotal}, ${o.total}, ${o.placedAt.toISOString()})
+          ${o.profileId}, ${o.cartId}, ${o.status}, ${o.currency}, ${o.subtotal}, ${o.discountTotal}, ${o.shippingTotal}, ${o.total},
+          ${o.paymentMethod}, ${o.status === 'paid' ? o.placedAt.toISOString() : null}, ${o.placedAt.toISOString()})
         ON CONFLICT DO NOTHING
         RETURNING ${ORDER_COLUMNS}`,
   );
@@ -80,10 +84,12 @@ export async function selectOrderByIdempotencyKey(ex: Executor, workspaceId: str
   return firstRow<OrderRow>(ex, sql`SELECT ${ORDER_COLUMNS} FROM orders WHERE workspace_id = ${workspaceId} AND idempotency_key = ${key}`);
 }
 
-export async function updateOrderStatus(ex: Executor, workspaceId: string, id: string, status: string): Promise<OrderRow> {
+/** Move the status on; `paid` also records when the payment was received (once). */
+export async function updateOrderStatus(ex: Executor, workspaceId: string, id: string, status: string, opts: { paid?: boolean } = {}): Promise<OrderRow> {
   return (await firstRow<OrderRow>(
     ex,
-    sql`UPDATE orders SET status = ${status}, updated_at = now() WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${ORDER_COLUMNS}`,
+    sql`UPDATE orders SET status = ${status}, updated_at = now() ${opts.paid ? sql`, paid_at = coalesce(paid_at, now())` : sql``}
+        WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${ORDER_COLUMNS}`,
   ))!;
 }
 

@@ -47,6 +47,11 @@ export const OrderSchema = Type.Object({
   discountTotal: Type.Integer(),
   shippingTotal: Type.Integer(),
   total: Type.Integer(),
+  paymentMethod: Nullable(Type.String({ description: 'cod (cash on delivery), or the method the shop named (card, momo, cash …).' })),
+  paymentStatus: Type.Union([Type.Literal('awaiting_payment'), Type.Literal('due_on_delivery'), Type.Literal('paid')], {
+    description: 'awaiting_payment: placed, not paid yet; due_on_delivery: cash on delivery, paid when delivered; paid: payment received (paidAt).',
+  }),
+  paidAt: Nullable(Type.String({ format: 'date-time' })),
   placedAt: Type.String({ format: 'date-time' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
@@ -113,6 +118,9 @@ export const PlaceOrderBody = Type.Object(
       }),
     ),
     status: Type.Optional(Type.Union([Type.Literal('placed'), Type.Literal('paid')], { description: 'Store sales are usually paid at the counter.' })),
+    paymentMethod: Type.Optional(
+      Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'How the customer pays: cod (cash on delivery), cash, card, momo, vnpay, bank_transfer …' }),
+    ),
     locationId: Type.Optional(Type.String({ description: 'Take the stock from this location (one of the channel’s).' })),
     placedAt: Type.Optional(Type.String({ format: 'date-time' })),
   },

@@ -18,6 +18,9 @@ import * as repo from './orders.repo';
 export const ORDER_STATUSES = ['placed', 'paid', 'fulfilled', 'cancelled', 'returned'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** Cash on delivery: the order is confirmed without prepayment and paid when it is delivered. */
+export const CASH_ON_DELIVERY = 'cod';
+
 /** The lifecycle: which status may follow which. */
 export const NEXT_STATUS: Record<OrderStatus, OrderStatus[]> = {
   placed: ['paid', 'cancelled'],
@@ -26,6 +29,14 @@ export const NEXT_STATUS: Record<OrderStatus, OrderStatus[]> = {
   cancelled: [],
   returned: [],
 };
+
+/** A COD order may also be delivered straight from placed: delivering it is being paid. */
+function nextStatuses(from: OrderStatus, paymentMethod: string | null): OrderStatus[] {
+  return paymentMethod === CASH_ON_DELIVERY && from === 'placed' ? ['paid', 'fulfilled', 'cancelled'] : NEXT_STATUS[from];
+}
+
+/** Where the money stands: awaiting (prepaid methods), due on delivery (COD), or received. */
+export type PaymentStatus = 'awaiting_payment' | 'due_on_delivery' | 'paid';
 
 export interface OrderLine {
   lineNo: number;
@@ -66,6 +77,9 @@ export interface Order {
   discountTotal: number;
   shippingTotal: number;
   total: number;
+  paymentMethod: string | null;
+  paymentStatus: PaymentStatus;
+  paidAt: string | null;
   placedAt: string;
   createdAt: string;
   updatedAt: string;
@@ -88,6 +102,9 @@ function toOrder(r: repo.OrderRow, lines: repo.LineRow[], transitions?: repo.Tra
     discountTotal: r.discount_total,
     shippingTotal: r.shipping_total,
     total: r.total,
+    paymentMethod: r.payment_method,
+    paymentStatus: r.paid_at !== null ? 'paid' : r.payment_method === CASH_ON_DELIVERY ? 'due_on_delivery' : 'awaiting_payment',
+    paidAt: r.paid_at === null ? null : toDate(r.paid_at).toISOString(),
     placedAt: toDate(r.placed_at).toISOString(),
     createdAt: toDate(r.created_at).toISOString(),
     updatedAt: toDate(r.updated_at).toISOString(),
@@ -138,8 +155,9 @@ function orderProperties(o: Order): Record<string, unknown> {
   };
 }
 
-export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total' | 'shippingTotal'> {
+export interface NewOrderInput extends Omit<repo.NewOrder, 'subtotal' | 'total' | 'shippingTotal' | 'paymentMethod'> {
   shippingTotal?: number;
+  paymentMethod?: string | null;
   lines: (Omit<OrderLine, 'lineNo' | 'total' | 'discount'> & { discount?: number })[];
   sourceId: string | null;
   actor: string;
@@ -154,7 +172,7 @@ export async function createOrder(ex: Executor, input: NewOrderInput): Promise<{
   const lines = input.lines.map((l, i) => ({ ...l, lineNo: i + 1, discount: l.discount ?? 0, total: l.unitPrice * l.quantity - (l.discount ?? 0) }));
   const subtotal = lines.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
   const shippingTotal = input.shippingTotal ?? 0;
-  const row = await repo.insertOrder(ex, { ...input, subtotal, shippingTotal, total: Math.max(subtotal - input.discountTotal, 0) + shippingTotal });
+  const row = await repo.insertOrder(ex, { ...input, paymentMethod: input.paymentMethod ?? null, subtotal, shippingTotal, total: Math.max(subtotal - input.discountTotal, 0) + shippingTotal });
   if (!row) {
     const existing = await findExisting(ex, input);
     if (!existing) throw new Error('order insert conflicted but no existing order was found');
@@ -270,12 +288,9 @@ export async function transitionOrder(
   const row = await repo.selectOrder(ex, opts.workspaceId, opts.id, { forUpdate: true });
   if (!row) throw new AppError('order_not_found', `Order ${opts.id} not found`, { id: opts.id });
   const from = row.status as OrderStatus;
-  if (!NEXT_STATUS[from].includes(opts.to)) {
-    throw new AppError('invalid_transition', `An order that is ${from} cannot become ${opts.to}`, {
-      from,
-      to: opts.to,
-      allowed: NEXT_STATUS[from],
-    });
+  const allowed = nextStatuses(from, row.payment_method);
+  if (!allowed.includes(opts.to)) {
+    throw new AppError('invalid_transition', `An order that is ${from} cannot become ${opts.to}`, { from, to: opts.to, allowed });
   }
   const lines = await repo.selectLines(ex, opts.workspaceId, [row.id]);
   const restocked = opts.to === 'cancelled' ? true : opts.to === 'returned' ? opts.restock === true : null;
@@ -288,7 +303,9 @@ export async function transitionOrder(
       ref: row.id,
     });
   }
-  const updated = await repo.updateOrderStatus(ex, opts.workspaceId, row.id, opts.to);
+  // Paid now: marked paid, or a cash-on-delivery order delivered (the courier collected the cash).
+  const paid = opts.to === 'paid' || (opts.to === 'fulfilled' && row.payment_method === CASH_ON_DELIVERY);
+  const updated = await repo.updateOrderStatus(ex, opts.workspaceId, row.id, opts.to, { paid });
   await repo.insertTransition(ex, opts.workspaceId, {
     id: newId('otr'),
     order_id: row.id,

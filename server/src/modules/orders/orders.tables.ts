@@ -27,6 +27,10 @@ export const orders = pgTable(
     /** Shipping charged (checkouts that chose a shipping method); part of the total. */
     shippingTotal: bigint('shipping_total', { mode: 'number' }).notNull().default(0),
     total: bigint('total', { mode: 'number' }).notNull(),
+    /** How the customer pays: `cod` (cash on delivery), or the provider/method the shop names (card, momo, cash …); null: not said. */
+    paymentMethod: text('payment_method'),
+    /** When payment was received: placed as paid, marked paid, or a COD order delivered. Null: not paid yet. */
+    paidAt: timestamptz('paid_at'),
     placedAt: timestamptz('placed_at').notNull(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),

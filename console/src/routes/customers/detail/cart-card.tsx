@@ -272,7 +272,7 @@ function CheckoutProgress({ cart, nameOf, typeOf }: { cart: Cart; nameOf: (id: s
             color={failed && i === 2 ? 'red' : undefined}
             description={
               s === 'shipping' && co.shipping
-                ? t('shippingVia', { method: co.shipping.method, fee: f.money(co.shipping.fee, cart.currency) })
+                ? t('shippingVia', { method: co.shipping.name, fee: f.money(cart.shippingTotal, cart.currency) })
                 : s === 'payment' && co.payment
                   ? t('paymentVia', { provider: co.payment.provider, method: co.payment.method })
                   : s === 'ordered' && cart.orderId
