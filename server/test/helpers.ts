@@ -115,7 +115,7 @@ export interface TestWorkspace {
   admin: { authorization: string };
   basic: { authorization: string };
   /** Create another source in this workspace. */
-  addSource(channel: ChannelType, opts?: { rateLimit?: number }): Promise<{ writeKey: string; sourceId: string; basic: { authorization: string } }>;
+  addSource(channel: ChannelType, opts?: { rateLimit?: number; trust?: 'client' | 'server' }): Promise<{ writeKey: string; sourceId: string; basic: { authorization: string } }>;
 }
 
 export const basicAuth = (writeKey: string) => ({ authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` });
@@ -128,7 +128,7 @@ export async function createTestWorkspace(
   const ws = await createWorkspace(orm, { name: `test ${Date.now()}`, defaultCountry: opts.defaultCountry ?? 'VN' });
   const token = await createApiToken(orm, { workspaceId: ws.id, name: 'test' });
   const addSource: TestWorkspace['addSource'] = async (channel, o = {}) => {
-    const s = await createSource(orm, { workspaceId: ws.id, name: `${channel} source`, channel, rateLimit: o.rateLimit });
+    const s = await createSource(orm, { workspaceId: ws.id, name: `${channel} source`, channel, rateLimit: o.rateLimit, trust: o.trust });
     return { writeKey: s.writeKey, sourceId: s.source.id, basic: basicAuth(s.writeKey) };
   };
   const first = await addSource(opts.channel ?? 'web', { rateLimit: opts.rateLimit });

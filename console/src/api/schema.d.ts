@@ -2180,6 +2180,11 @@ export interface paths {
                                 /** @description The first characters of the write key. */
                                 writeKeyPrefix: string;
                                 rateLimit: number | null;
+                                /**
+                                 * @description client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.
+                                 * @enum {string}
+                                 */
+                                trust: "client" | "server";
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2210,6 +2215,11 @@ export interface paths {
                         channel: "web" | "app" | "pos" | "server" | "email" | "sms" | "chat" | "chatbot" | "marketplace" | "social" | "zalo" | "messenger" | "phone" | "salesperson" | "other";
                         /** @description Events per second before 429. */
                         rateLimit?: number;
+                        /**
+                         * @description client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.
+                         * @enum {string}
+                         */
+                        trust?: "client" | "server";
                     };
                 };
             };
@@ -2228,6 +2238,11 @@ export interface paths {
                                 /** @description The first characters of the write key. */
                                 writeKeyPrefix: string;
                                 rateLimit: number | null;
+                                /**
+                                 * @description client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.
+                                 * @enum {string}
+                                 */
+                                trust: "client" | "server";
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2281,6 +2296,11 @@ export interface paths {
                             /** @description The first characters of the write key. */
                             writeKeyPrefix: string;
                             rateLimit: number | null;
+                            /**
+                             * @description client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.
+                             * @enum {string}
+                             */
+                            trust: "client" | "server";
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -2292,7 +2312,77 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename a source, set its trust (client: self-reported traits; server: trusted) or its rate limit */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /**
+                         * @description client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.
+                         * @enum {string}
+                         */
+                        trust?: "client" | "server";
+                        /** @description Events per second; null: the server default. */
+                        rateLimit?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            channel: string;
+                            /** @description The first characters of the write key. */
+                            writeKeyPrefix: string;
+                            rateLimit: number | null;
+                            /**
+                             * @description client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.
+                             * @enum {string}
+                             */
+                            trust: "client" | "server";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/tokens": {
@@ -2463,6 +2553,10 @@ export interface paths {
                             traits: {
                                 [key: string]: unknown;
                             };
+                            /** @description Per trait: trusted (set by a source the shop controls: a server source, an import, the admin API) or self_reported (only a browser or app says so; promotions and segments do not count it). */
+                            traitSources: {
+                                [key: string]: "trusted" | "self_reported";
+                            };
                             identifiers: {
                                 type: string;
                                 value: string;
@@ -2550,6 +2644,10 @@ export interface paths {
                             id: string;
                             traits: {
                                 [key: string]: unknown;
+                            };
+                            /** @description Per trait: trusted (set by a source the shop controls: a server source, an import, the admin API) or self_reported (only a browser or app says so; promotions and segments do not count it). */
+                            traitSources: {
+                                [key: string]: "trusted" | "self_reported";
                             };
                             identifiers: {
                                 type: string;
@@ -6374,6 +6472,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -6395,7 +6494,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -6441,6 +6540,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -6462,7 +6562,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -6507,6 +6607,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -6528,7 +6629,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -6592,6 +6693,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -6613,7 +6715,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -6659,6 +6761,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -6680,7 +6783,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -6725,6 +6828,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -6746,7 +6850,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7160,6 +7264,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7181,7 +7286,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7227,6 +7332,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7248,7 +7354,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -7293,6 +7399,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -7314,7 +7421,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7378,6 +7485,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7399,7 +7507,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7445,6 +7553,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7466,7 +7575,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -7511,6 +7620,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -7532,7 +7642,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -7794,6 +7904,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -7815,7 +7926,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -7861,6 +7972,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -7882,7 +7994,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -7927,6 +8039,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -7948,7 +8061,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -8012,6 +8125,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -8033,7 +8147,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -8079,6 +8193,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -8100,7 +8215,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -8145,6 +8260,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -8166,7 +8282,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -8448,6 +8564,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -8469,7 +8586,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -8515,6 +8632,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -8536,7 +8654,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -8581,6 +8699,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -8602,7 +8721,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -8666,6 +8785,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -8687,7 +8807,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -8733,6 +8853,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -8754,7 +8875,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -8799,6 +8920,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -8820,7 +8942,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9084,6 +9206,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9105,7 +9228,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9151,6 +9274,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9172,7 +9296,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9217,6 +9341,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9238,7 +9363,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9302,6 +9427,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9323,7 +9449,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9369,6 +9495,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9390,7 +9517,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9435,6 +9562,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9456,7 +9584,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9737,6 +9865,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9758,7 +9887,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -9804,6 +9933,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -9825,7 +9955,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -9870,6 +10000,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -9891,7 +10022,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -9955,6 +10086,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -9976,7 +10108,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -10022,6 +10154,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -10043,7 +10176,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -10088,6 +10221,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -10109,7 +10243,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -10388,6 +10522,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -10409,7 +10544,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -10455,6 +10590,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -10476,7 +10612,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -10521,6 +10657,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -10542,7 +10679,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -10606,6 +10743,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -10627,7 +10765,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -10673,6 +10811,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -10694,7 +10833,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -10739,6 +10878,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -10760,7 +10900,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -11054,6 +11194,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -11075,7 +11216,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -11121,6 +11262,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -11142,7 +11284,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -11187,6 +11329,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -11208,7 +11351,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -11272,6 +11415,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -11293,7 +11437,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -11339,6 +11483,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -11360,7 +11505,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -11405,6 +11550,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -11426,7 +11572,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -12065,6 +12211,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -12086,7 +12233,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -12132,6 +12279,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12153,7 +12301,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -12198,6 +12346,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -12219,7 +12368,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -12283,6 +12432,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -12304,7 +12454,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -12350,6 +12500,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12371,7 +12522,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -12416,6 +12567,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -12437,7 +12589,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -12840,6 +12992,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -12861,7 +13014,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -12907,6 +13060,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -12928,7 +13082,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -12973,6 +13127,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -12994,7 +13149,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -13058,6 +13213,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -13079,7 +13235,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -13125,6 +13281,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -13146,7 +13303,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -13191,6 +13348,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -13212,7 +13370,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -13470,6 +13628,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -13491,7 +13650,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -13537,6 +13696,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -13558,7 +13718,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -13603,6 +13763,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -13624,7 +13785,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -13688,6 +13849,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -13709,7 +13871,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -13755,6 +13917,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -13776,7 +13939,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -13821,6 +13984,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -13842,7 +14006,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14121,6 +14285,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14142,7 +14307,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14188,6 +14353,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14209,7 +14375,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14254,6 +14420,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14275,7 +14442,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14339,6 +14506,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14360,7 +14528,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14406,6 +14574,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14427,7 +14596,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14472,6 +14641,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14493,7 +14663,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14754,6 +14924,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14775,7 +14946,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -14821,6 +14992,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -14842,7 +15014,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -14887,6 +15059,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -14908,7 +15081,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -14972,6 +15145,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -14993,7 +15167,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -15039,6 +15213,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -15060,7 +15235,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -15105,6 +15280,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -15126,7 +15302,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -15403,6 +15579,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -15424,7 +15601,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -15470,6 +15647,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -15491,7 +15669,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -15536,6 +15714,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -15557,7 +15736,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -15621,6 +15800,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -15642,7 +15822,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -15688,6 +15868,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -15709,7 +15890,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -15754,6 +15935,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -15775,7 +15957,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16051,6 +16233,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16072,7 +16255,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16118,6 +16301,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -16139,7 +16323,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -16184,6 +16368,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16205,7 +16390,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16269,6 +16454,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16290,7 +16476,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16336,6 +16522,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -16357,7 +16544,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -16402,6 +16589,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16423,7 +16611,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16711,6 +16899,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16732,7 +16921,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16778,6 +16967,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -16799,7 +16989,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -16844,6 +17034,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -16865,7 +17056,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -16929,6 +17120,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -16950,7 +17142,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -16996,6 +17188,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -17017,7 +17210,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -17062,6 +17255,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -17083,7 +17277,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -18765,6 +18959,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -18786,7 +18981,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -18832,6 +19027,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -18853,7 +19049,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -18898,6 +19094,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -18919,7 +19116,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -18981,6 +19178,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -19002,7 +19200,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -19048,6 +19246,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -19069,7 +19268,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -19114,6 +19313,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -19135,7 +19335,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -19283,6 +19483,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -19304,7 +19505,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -19350,6 +19551,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -19371,7 +19573,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -19416,6 +19618,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -19437,7 +19640,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -19489,6 +19692,7 @@ export interface paths {
                                      *     - all_of: All of `items`.
                                      *     - any_of: One of `items` (alternatives; an empty list is never met).
                                      *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                     *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                      *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                      *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                      *     - empty_cart: The cart is empty: add items.
@@ -19510,7 +19714,7 @@ export interface paths {
                                      *     - code_used_up: The code has already been used.
                                      * @enum {string}
                                      */
-                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                    code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                     /** @description The opposite of the condition is required (a `not` condition). */
                                     negate?: boolean;
                                     values?: string[];
@@ -19556,6 +19760,7 @@ export interface paths {
                                          *     - all_of: All of `items`.
                                          *     - any_of: One of `items` (alternatives; an empty list is never met).
                                          *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                         *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                          *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                          *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                          *     - empty_cart: The cart is empty: add items.
@@ -19577,7 +19782,7 @@ export interface paths {
                                          *     - code_used_up: The code has already been used.
                                          * @enum {string}
                                          */
-                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                        code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                         /** @description The opposite of the condition is required (a `not` condition). */
                                         negate?: boolean;
                                         values?: string[];
@@ -19622,6 +19827,7 @@ export interface paths {
                                              *     - all_of: All of `items`.
                                              *     - any_of: One of `items` (alternatives; an empty list is never met).
                                              *     - birthday_missing: Needs a birthday on the profile (birthday-month promotions).
+                                             *     - self_reported: The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.
                                              *     - spend_more: Spend `amount` more; `saving`: what that would save, when known.
                                              *     - items_more: Add `count` more eligible items; they get `free` items free, or `discounted` items at `percent`% off.
                                              *     - empty_cart: The cart is empty: add items.
@@ -19643,7 +19849,7 @@ export interface paths {
                                              *     - code_used_up: The code has already been used.
                                              * @enum {string}
                                              */
-                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
+                                            code: "channel" | "channel_type" | "schedule" | "tier" | "first_order" | "birthday_month" | "bought_category" | "total_spent" | "order_count" | "last_store" | "cart_subtotal" | "trait" | "all_of" | "any_of" | "birthday_missing" | "self_reported" | "spend_more" | "items_more" | "empty_cart" | "add_items" | "nothing_to_discount" | "rounds_to_nothing" | "reward_empty" | "already_free" | "no_shipping_fee" | "code_required" | "not_active" | "not_started" | "ended" | "usage_limit" | "customer_limit" | "budget_exhausted" | "lost_to" | "code_unknown" | "code_used_up";
                                             /** @description The opposite of the condition is required (a `not` condition). */
                                             negate?: boolean;
                                             values?: string[];
@@ -19767,6 +19973,10 @@ export interface paths {
                                 id: string;
                                 traits: {
                                     [key: string]: unknown;
+                                };
+                                /** @description Per trait: trusted (set by a source the shop controls: a server source, an import, the admin API) or self_reported (only a browser or app says so; promotions and segments do not count it). */
+                                traitSources: {
+                                    [key: string]: "trusted" | "self_reported";
                                 };
                                 identifiers: {
                                     type: string;

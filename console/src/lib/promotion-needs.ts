@@ -88,6 +88,8 @@ export function describeNeed(need: PromotionNeed, t: NeedT, f: Formatters, names
       return t(neg('birthday_month'));
     case 'birthday_missing':
       return t('birthday_missing');
+    case 'self_reported':
+      return t('self_reported', { key: need.key ?? '', value: valueText(need.value) });
     case 'bought_category': {
       const ids = need.categoryIds ?? [];
       const known = ids.map((id) => names.category?.(id));

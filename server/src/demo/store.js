@@ -49,6 +49,7 @@
       need_first_order: 'Chỉ cho đơn đầu tiên',
       need_birthday_month: 'Trong tháng sinh nhật',
       need_birthday_missing: 'Cần ngày sinh trong hồ sơ',
+      need_self_reported: 'Thông tin tự khai chưa được cửa hàng xác nhận',
       need_channel_type: 'Chỉ áp dụng trên {list}',
       need_channel_type_not: 'Không áp dụng trên {list}',
       need_total_spent: 'Tổng chi tiêu từ {money}',
@@ -131,6 +132,7 @@
       need_first_order: 'First order only',
       need_birthday_month: 'In your birthday month',
       need_birthday_missing: 'Needs a birthday on your profile',
+      need_self_reported: 'Self-reported details the shop has not confirmed',
       need_channel_type: 'Only on {list}',
       need_channel_type_not: 'Not on {list}',
       need_total_spent: 'Total spent at least {money}',
@@ -219,7 +221,7 @@
       case 'spend_more':
         return need.saving ? t('need_spend_more', { money: money(need.amount || 0, currency), saving: money(need.saving, currency) }) : t('need_spend_more_qualify', { money: money(need.amount || 0, currency) });
       case 'items_more': return need.free ? t('need_items_more_free', { count: need.count || 0, free: need.free }) : t('need_items_more', { count: need.count || 0 });
-      case 'birthday_missing': case 'empty_cart': case 'code_required': case 'code_unknown': case 'code_used_up': case 'usage_limit':
+      case 'birthday_missing': case 'self_reported': case 'empty_cart': case 'code_required': case 'code_unknown': case 'code_used_up': case 'usage_limit':
       case 'customer_limit': case 'budget_exhausted': case 'not_active': case 'not_started': case 'ended':
         return t('need_' + need.code);
       default: return null;

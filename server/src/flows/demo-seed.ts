@@ -126,10 +126,10 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     const hanoi = await ensure('locations', 'Cửa hàng Hoàn Kiếm', { kind: 'store', city: 'Hà Nội', address: '25 Hàng Bài, Hoàn Kiếm' });
     const saigon = await ensure('locations', 'Cửa hàng Quận 1', { kind: 'store', city: 'TP.HCM', address: '72 Lê Thánh Tôn, Quận 1' });
     const sources = (await must<{ data: { id: string; name: string }[] }>('GET', '/api/v1/sources')).data;
-    const source = async (name: string, channel: string) => {
+    const source = async (name: string, channel: string, trust: 'client' | 'server' = 'client') => {
       const found = sources.find((s) => s.name === name);
       if (found) return { id: found.id, writeKey: undefined as string | undefined };
-      const made = await must<{ source: { id: string }; writeKey: string }>('POST', '/api/v1/sources', { name, channel });
+      const made = await must<{ source: { id: string }; writeKey: string }>('POST', '/api/v1/sources', { name, channel, trust });
       return { id: made.source.id, writeKey: made.writeKey };
     };
     const webSource = await source('Website', 'web');
@@ -137,6 +137,8 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     // the seed keeps this one in its marker (a write key is public: every shop's HTML holds one).
     if (webSource.writeKey) await appendDomainEvents(db.orm, [{ workspaceId, type: DEMO_STORE_KEY, data: { sourceId: webSource.id, writeKey: webSource.writeKey } }]);
     const appSource = await source('App', 'app');
+    // The shop's loyalty system: a backend, so the tiers and birthdays it sets are trusted (what a browser claims is not).
+    const crmSource = await source('CRM (loyalty)', 'server', 'server');
     // Online channels: the shop's shipping methods (the fee always comes from here, never from a browser) and cash on delivery, as most Vietnamese shops take it.
     const online = {
       cashOnDelivery: true,
@@ -200,6 +202,7 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
     // Sources made by an earlier, interrupted run have keys we cannot read back: events then go through a fresh source.
     writeKeys.set('web', webSource.writeKey ?? (await must<{ writeKey: string }>('POST', '/api/v1/sources', { name: 'Website (demo resume)', channel: 'web' })).writeKey);
     writeKeys.set('app', appSource.writeKey ?? (await must<{ writeKey: string }>('POST', '/api/v1/sources', { name: 'App (demo resume)', channel: 'app' })).writeKey);
+    writeKeys.set('crm', crmSource.writeKey ?? (await must<{ writeKey: string }>('POST', '/api/v1/sources', { name: 'CRM (demo resume)', channel: 'server', trust: 'server' })).writeKey);
     const count = opts.customers ?? 200;
     const day = 24 * 3600 * 1000;
     let orders = 0;
@@ -225,17 +228,23 @@ export async function seedDemo(app: App, db: Database, workspaceId: string, opts
       batch.push({ type: 'page', anonymousId: anon, name: 'Trang chủ', messageId: `demo-${i}-p0`, timestamp: at(0) });
       const viewed = [pick(skus), pick(skus)];
       viewed.forEach((sku, k) => batch.push({ type: 'track', anonymousId: anon, event: 'Product Viewed', properties: { sku }, messageId: `demo-${i}-v${k}`, timestamp: at(0.01 * (k + 1)) }));
+      const birthday = rnd() < 0.5 ? `19${70 + Math.floor(rnd() * 30)}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}` : undefined;
+      // What the shopper types on the site: self-reported.
       batch.push({
         type: 'identify',
         anonymousId: anon,
         ...(userId ? { userId } : {}),
-        traits: { name, phone, ...(email ? { email } : {}), city, tier, ...(rnd() < 0.5 ? { birthday: `19${70 + Math.floor(rnd() * 30)}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}` } : {}) },
+        traits: { name, phone, ...(email ? { email } : {}), city },
         messageId: `demo-${i}-id`,
         timestamp: at(0.05),
       });
       const res = await call<{ accepted: number; duplicates: number }>('POST', '/v1/batch', { batch }, basic(writeKeys.get(device)!));
       if (res.status !== 200) throw new Error(`demo seed: events → ${res.status} ${JSON.stringify(res.body)}`);
-      events += batch.length;
+      // What the loyalty system knows: trusted (tier and birthday decide promotions).
+      const crm = { type: 'identify', anonymousId: anon, ...(userId ? { userId } : {}), traits: { phone, tier, ...(birthday ? { birthday } : {}) }, messageId: `demo-${i}-crm`, timestamp: at(0.06) };
+      const fromCrm = await call('POST', '/v1/batch', { batch: [crm] }, basic(writeKeys.get('crm')!));
+      if (fromCrm.status !== 200) throw new Error(`demo seed: CRM events → ${fromCrm.status} ${JSON.stringify(fromCrm.body)}`);
+      events += batch.length + 1;
       // Orders: a store visit, a Shopee or social order, a web order — some customers on several channels.
       const plan: [string, number][] = [];
       if (rnd() < 0.45) plan.push([city === 'Hà Nội' ? posHanoi : posSaigon, 0.1 + rnd() * 0.9]);

@@ -13,7 +13,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/client';
 import { ingestMessages, IngestWriter } from '../modules/ingest';
 import { foldForSearch } from '../modules/profiles';
-import { CHANNEL_TYPES, createSource, listSources, type ChannelType, type Source } from '../modules/workspaces';
+import { CHANNEL_TYPES, createSource, listSources, updateSource, type ChannelType, type Source } from '../modules/workspaces';
 
 /** Where a CSV column goes: an identifier type, or a trait key. */
 export type ColumnTarget = { kind: 'identifier'; type: string } | { kind: 'trait'; key: string } | { kind: 'skip' };
@@ -102,11 +102,12 @@ export interface ImportResult extends ImportProgress {
   sourceId: string;
 }
 
+/** The import's own source: trusted (the shop's operator runs the import from its own data). */
 async function importSource(db: Database, workspaceId: string, channel: ChannelType): Promise<Source> {
   const name = `CSV import (${channel})`;
   const existing = (await listSources(db.orm, workspaceId)).find((s) => s.name === name && !s.revokedAt);
-  if (existing) return existing;
-  return (await createSource(db.orm, { workspaceId, name, channel })).source;
+  if (existing) return existing.trust === 'server' ? existing : updateSource(db.orm, workspaceId, existing.id, { trust: 'server' });
+  return (await createSource(db.orm, { workspaceId, name, channel, trust: 'server' })).source;
 }
 
 /**

@@ -62,9 +62,11 @@ async function openShop(): Promise<Shop> {
 
 const promo = (shop: Shop, body: Record<string, unknown>) => must<{ id: string; status: string }>(shop.admin, 'POST', '/api/v1/promotions', { status: 'active', ...body });
 
+/** A customer whose traits the shop's own backend (a trusted server source) set. */
 async function customer(shop: Shop, userId: string, traits: Record<string, unknown> = {}): Promise<{ profileId: string; headers: Record<string, string> }> {
   if (Object.keys(traits).length > 0) {
-    const r = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: shop.ws.basic, payload: { userId, traits } });
+    const backend = await shop.ws.addSource('server', { trust: 'server' });
+    const r = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: backend.basic, payload: { userId, traits } });
     expect(r.statusCode).toBe(200);
   }
   const t = await must<{ secret: string; token: { profileId: string } }>(shop.admin, 'POST', '/api/v1/customer-tokens', { userId });
@@ -197,6 +199,75 @@ describe('one engine, every channel', () => {
     expect(s.discountTotal).toBe(0);
     const explained = await must<Cart>(silver.headers, 'GET', '/store/v1/cart?explain=true');
     expect(explained.notApplied?.[0]).toMatchObject({ reason: 'conditions_not_met' });
+  });
+});
+
+describe('promotions trust only trusted facts', () => {
+  type Need = { code: string; [field: string]: unknown };
+  type OfferBody = { data: { name: string; eligible: boolean; missing: string[]; needs: Need[] }[] };
+  const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', month: '2-digit' }).format(new Date());
+
+  it("a shopper's identify on the public write key cannot make them gold or give them a birthday this month", async () => {
+    const shop = await openShop();
+    await promo(shop, { name: 'Hạng Vàng', reward: { type: 'fixed', amount: 200_000 }, conditions: { tier: { in: ['gold'] } } });
+    await promo(shop, { name: 'Sinh nhật', reward: { type: 'fixed', amount: 50_000 }, conditions: { birthdayMonth: true } });
+    await promo(shop, { name: 'VIP', reward: { type: 'fixed', amount: 30_000 }, conditions: { trait: { key: 'vip', op: 'eq', value: true } } });
+    // The attack: the write key is in every page of the shop.
+    const claim = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: shop.ws.basic, payload: { userId: 'cheat', traits: { tier: 'gold', birthday: `1990-${thisMonth()}-02`, vip: true } } });
+    expect(claim.statusCode).toBe(200);
+    const c = await customer(shop, 'cheat');
+    const cart = await must<Cart>(c.headers, 'POST', '/store/v1/cart/lines', { sku: shop.quanSku, quantity: 1 });
+    expect(cart).toMatchObject({ discountTotal: 0, promotions: [] });
+    const quote = await must<{ discountTotal: number }>(shop.admin, 'POST', '/api/v1/pricing/quote', { channelId: shop.pos, profileId: c.profileId, lines: [{ sku: shop.quanSku, quantity: 1 }] });
+    expect(quote.discountTotal).toBe(0);
+    // The offers say why: the value is self-reported.
+    const offers = new Map((await must<OfferBody>(shop.admin, 'GET', `/api/v1/profiles/${c.profileId}/offers?channel=${shop.web}`)).data.map((o) => [o.name, o]));
+    expect(offers.get('Hạng Vàng')).toMatchObject({ eligible: false, needs: [{ code: 'self_reported', key: 'tier', value: 'gold' }] });
+    expect(offers.get('Sinh nhật')).toMatchObject({ eligible: false, needs: [{ code: 'self_reported', key: 'birthday' }] });
+    expect(offers.get('VIP')).toMatchObject({ eligible: false, needs: [{ code: 'self_reported', key: 'vip', value: true }] });
+    expect(offers.get('Hạng Vàng')!.missing[0]).toContain('self-reported');
+    // The profile still shows what the shopper said, marked as such.
+    const profile = await must<{ traits: Record<string, unknown>; traitSources: Record<string, string> }>(shop.admin, 'GET', `/api/v1/profiles/${c.profileId}`);
+    expect(profile.traits).toMatchObject({ tier: 'gold', vip: true });
+    expect(profile.traitSources).toMatchObject({ tier: 'self_reported', birthday: 'self_reported', vip: 'self_reported' });
+  });
+
+  it("the shop's backend decides; a later claim from a browser changes what is shown, not what is trusted", async () => {
+    const shop = await openShop();
+    await promo(shop, { name: 'Hạng Vàng', reward: { type: 'fixed', amount: 200_000 }, conditions: { tier: { in: ['gold'] } } });
+    await promo(shop, { name: 'Hạng Kim cương', reward: { type: 'fixed', amount: 300_000 }, conditions: { tier: { in: ['diamond'] } } });
+    const c = await customer(shop, 'real-gold', { tier: 'gold' });
+    expect((await must<Cart>(c.headers, 'POST', '/store/v1/cart/lines', { sku: shop.quanSku, quantity: 1 })).discountTotal).toBe(200_000);
+    const claim = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: shop.ws.basic, payload: { userId: 'real-gold', traits: { tier: 'diamond' } } });
+    expect(claim.statusCode).toBe(200);
+    const cart = await must<Cart>(c.headers, 'GET', '/store/v1/cart');
+    expect(cart.promotions.map((p) => p.name)).toEqual(['Hạng Vàng']);
+    const profile = await must<{ traits: Record<string, unknown>; traitSources: Record<string, string> }>(shop.admin, 'GET', `/api/v1/profiles/${c.profileId}`);
+    expect(profile).toMatchObject({ traits: { tier: 'diamond' }, traitSources: { tier: 'self_reported' } });
+    // Imports and POS orders are the shop's own systems: what they set is trusted too.
+    const sale = await call(shop.admin, 'POST', '/api/v1/orders', { channelId: shop.pos, externalId: `HD-${Date.now()}`, customer: { userId: 'pos-buyer', name: 'Lê Văn Tám' }, lines: [{ sku: shop.aoSku, quantity: 1 }] });
+    expect(sale.status).toBe(201);
+    const buyer = await must<{ traitSources: Record<string, string> }>(shop.admin, 'GET', '/api/v1/profiles/lookup?type=user_id&value=pos-buyer');
+    expect(buyer.traitSources).toMatchObject({ name: 'trusted' });
+  });
+
+  it('a new source is a client unless the admin says otherwise; only an admin can make a key trusted', async () => {
+    const shop = await openShop();
+    const made = await must<{ source: { id: string; trust: string }; writeKey: string }>(shop.admin, 'POST', '/api/v1/sources', { name: 'Website 2', channel: 'web' });
+    expect(made.source.trust).toBe('client');
+    const key = { authorization: `Basic ${Buffer.from(`${made.writeKey}:`).toString('base64')}` };
+    await promo(shop, { name: 'Hạng Vàng', reward: { type: 'fixed', amount: 200_000 }, conditions: { tier: { in: ['gold'] } } });
+    const send = async (userId: string) => expect((await server.app.inject({ method: 'POST', url: '/v1/identify', headers: key, payload: { userId, traits: { tier: 'gold' } } })).statusCode).toBe(200);
+    await send('before');
+    const patched = await must<{ trust: string }>(shop.admin, 'PATCH', `/api/v1/sources/${made.source.id}`, { trust: 'server' });
+    expect(patched.trust).toBe('server');
+    await send('after');
+    const before = await customer(shop, 'before');
+    const after = await customer(shop, 'after');
+    expect((await must<Cart>(before.headers, 'POST', '/store/v1/cart/lines', { sku: shop.quanSku, quantity: 1 })).discountTotal).toBe(0);
+    expect((await must<Cart>(after.headers, 'POST', '/store/v1/cart/lines', { sku: shop.quanSku, quantity: 1 })).discountTotal).toBe(200_000);
+    const bad = await call<ErrorBody>(shop.admin, 'PATCH', `/api/v1/sources/${made.source.id}`, { trust: 'browser' });
+    expect(bad.status).toBe(400);
   });
 });
 

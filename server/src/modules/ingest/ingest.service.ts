@@ -50,6 +50,7 @@ export async function ingestMessages(
       identifiers: extractIdentifiers({ userId: v.userId, anonymousId: v.anonymousId, traits: v.traits, context: v.context }, country),
       sourceId: input.source.id,
       channel: input.source.channel,
+      trusted: input.source.trust === 'server',
     });
   });
   const outcomes = await deps.writer.write({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, queued);
@@ -201,7 +202,8 @@ export async function identifyCustomer(
   const identifiers = extractIdentifiers({ userId: v.userId, anonymousId: input.anonymousId ?? null, traits: v.traits, context: v.context }, country);
   if (identifiers.length === 0) return null;
   const [result] = await deps.writer.writeResolved({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, [
-    { message: v, identifiers, sourceId: input.sourceId, channel: input.channel },
+    // Omni's own calls on behalf of the shop's backend (orders, sign-in, the admin API): trusted.
+    { message: v, identifiers, sourceId: input.sourceId, channel: input.channel, trusted: true },
   ]);
   return result?.profileId ?? null;
 }

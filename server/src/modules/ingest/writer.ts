@@ -19,6 +19,8 @@ export interface QueuedEvent {
   /** Null for events Omni records itself (e.g. a POS order's customer). */
   sourceId: string | null;
   channel: string;
+  /** Its traits come from a trusted source (server source, import, admin API); a browser's are self-reported. */
+  trusted: boolean;
 }
 
 export type EventOutcome = 'stored' | 'duplicate' | 'suppressed';
@@ -162,6 +164,7 @@ export class IngestWriter {
             identifiers: ev.identifiers,
             previousId: ev.message.previousId ?? undefined,
             traits: ev.message.traits,
+            trusted: ev.trusted,
             timestamp: ev.message.timestamp,
             channel: ev.channel,
             messageId: ev.message.messageId,

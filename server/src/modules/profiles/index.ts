@@ -2,7 +2,7 @@ export {
   eraseProfile,
   getMergeHistory,
   getProfile,
-  getProfileTraits,
+  getTraitsForPricing,
   findTimelineProfileIds,
   getTimelineProfileIds,
   lookupProfile,

@@ -67,11 +67,15 @@ export async function selectOwners(
   );
 }
 
+/** Per trait key: the latest value a trusted source set, and when. */
+export type TrustedTraits = Record<string, { v: unknown; t: string }>;
+
 export interface ProfileRow {
   id: string;
   workspace_id: string;
   traits: Record<string, unknown>;
   trait_times: Record<string, string>;
+  trusted_traits: TrustedTraits;
   channels: Record<string, ChannelUse>;
   merge_count: number;
   first_seen_at: Date | string;
@@ -83,7 +87,7 @@ export interface ProfileRow {
 }
 
 const PROFILE_COLUMNS = sql.raw(
-  'id, workspace_id, traits, trait_times, channels, merge_count, first_seen_at, last_seen_at, merged_into, merged_at, created_at, updated_at',
+  'id, workspace_id, traits, trait_times, trusted_traits, channels, merge_count, first_seen_at, last_seen_at, merged_into, merged_at, created_at, updated_at',
 );
 
 export type HolderRow = ProfileRow & { ids: [type: string, value: string][] };
@@ -124,6 +128,7 @@ export interface ProfileWrite {
   id: string;
   traits: Record<string, unknown>;
   trait_times: Record<string, string>;
+  trusted_traits: TrustedTraits;
   channels: Record<string, ChannelUse>;
   merge_count: number;
   first_seen_at: string;
@@ -135,24 +140,24 @@ export interface ProfileWrite {
 export function insertProfilesSql(workspaceId: string, list: ProfileWrite[]): SQL | null {
   if (list.length === 0) return null;
   return sql`
-    INSERT INTO profiles (id, workspace_id, traits, trait_times, channels, merge_count,
+    INSERT INTO profiles (id, workspace_id, traits, trait_times, trusted_traits, channels, merge_count,
                           first_seen_at, last_seen_at, search_text)
-    SELECT x.id, ${workspaceId}, x.traits, x.trait_times, x.channels, x.merge_count,
+    SELECT x.id, ${workspaceId}, x.traits, x.trait_times, x.trusted_traits, x.channels, x.merge_count,
            x.first_seen_at, x.last_seen_at, x.search_text
-    FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, trusted_traits jsonb, channels jsonb,
       merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text)`;
 }
 
 export function updateProfilesSql(workspaceId: string, list: ProfileWrite[]): SQL | null {
   if (list.length === 0) return null;
   return sql`
-    UPDATE profiles p SET traits = x.traits, trait_times = x.trait_times, channels = x.channels,
+    UPDATE profiles p SET traits = x.traits, trait_times = x.trait_times, trusted_traits = x.trusted_traits, channels = x.channels,
       merge_count = x.merge_count, first_seen_at = x.first_seen_at,
       last_seen_at = x.last_seen_at, search_text = x.search_text,
       merged_into = x.merged_into,
       merged_at = CASE WHEN x.merged_into IS NOT NULL AND p.merged_into IS NULL THEN now() ELSE p.merged_at END,
       updated_at = now()
-    FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, channels jsonb,
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, traits jsonb, trait_times jsonb, trusted_traits jsonb, channels jsonb,
       merge_count int, first_seen_at timestamptz, last_seen_at timestamptz, search_text text, merged_into text)
     WHERE p.workspace_id = ${workspaceId} AND p.id = x.id AND p.id = ${anyOf(list.map((p) => p.id))}`;
 }

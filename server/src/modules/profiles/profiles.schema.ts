@@ -6,6 +6,10 @@ export const IdentifierSchema = Type.Object({ type: Type.String(), value: Type.S
 export const ProfileSchema = Type.Object({
   id: Type.String(),
   traits: JsonObject,
+  traitSources: Type.Record(Type.String(), Type.Union([Type.Literal('trusted'), Type.Literal('self_reported')]), {
+    description:
+      'Per trait: trusted (set by a source the shop controls: a server source, an import, the admin API) or self_reported (only a browser or app says so; promotions and segments do not count it).',
+  }),
   identifiers: Type.Array(IdentifierSchema),
   channels: Type.Record(Type.String(), Type.Object({ first: Type.String(), last: Type.String(), count: Type.Integer() }), {
     description: 'Channels this customer used: first and last event time (last to the minute) and event count per channel.',

@@ -185,6 +185,7 @@ function toState(r: repo.ProfileRow): ProfileState {
     identifiers: new Map(),
     traits: { ...r.traits },
     traitTimes: { ...r.trait_times },
+    trustedTraits: { ...(r.trusted_traits ?? {}) },
     channels: { ...r.channels },
     mergeCount: r.merge_count,
     firstSeenAt: toDate(r.first_seen_at),
@@ -216,6 +217,7 @@ function toWrite(p: ProfileState, mergedInto: string | null): repo.ProfileWrite 
     id: p.id,
     traits: p.traits,
     trait_times: p.traitTimes,
+    trusted_traits: p.trustedTraits,
     channels: p.channels,
     merge_count: p.mergeCount,
     first_seen_at: p.firstSeenAt.toISOString(),
@@ -231,6 +233,8 @@ function toWrite(p: ProfileState, mergedInto: string | null): repo.ProfileWrite 
 export interface Profile {
   id: string;
   traits: Record<string, unknown>;
+  /** Per trait: trusted (a source the shop controls set it) or self_reported (a browser or app says so). */
+  traitSources: Record<string, TraitSource>;
   identifiers: { type: string; value: string }[];
   channels: Record<string, { first: string; last: string }>;
   firstSeenAt: string;
@@ -305,6 +309,7 @@ function toProfile(row: repo.ProfileRow, ids: repo.OwnerRow[], merged: string[])
   return {
     id: row.id,
     traits: row.traits,
+    traitSources: traitSourcesOf(row),
     identifiers: ids.map((i) => ({ type: i.type, value: i.value })),
     channels: row.channels,
     firstSeenAt: toDate(row.first_seen_at).toISOString(),
@@ -322,9 +327,37 @@ export async function getTimelineProfileIds(ex: Executor, workspaceId: string, i
   return ids;
 }
 
-/** Just the traits of a profile (pricing reads them on every cart). */
-export async function getProfileTraits(ex: Executor, workspaceId: string, id: string): Promise<Record<string, unknown>> {
-  return (await liveProfileRow(ex, workspaceId, id)).traits;
+/**
+ * Where each shown trait value came from: `trusted` when a trusted source set it (or set the
+ * same value), `self_reported` when only a browser or app says so.
+ */
+export type TraitSource = 'trusted' | 'self_reported';
+
+function traitSourcesOf(row: Pick<repo.ProfileRow, 'traits' | 'trait_times' | 'trusted_traits'>): Record<string, TraitSource> {
+  const trusted = row.trusted_traits ?? {};
+  const out: Record<string, TraitSource> = {};
+  for (const [k, v] of Object.entries(row.traits)) {
+    const t = trusted[k];
+    const same = t !== undefined && (t.t >= (row.trait_times[k] ?? '') || JSON.stringify(t.v) === JSON.stringify(v));
+    out[k] = same ? 'trusted' : 'self_reported';
+  }
+  return out;
+}
+
+/**
+ * The traits pricing may trust (set by a trusted source: the latest such value per key), and
+ * the self-reported ones shown instead, so an offer can say why a condition was not met.
+ */
+export async function getTraitsForPricing(
+  ex: Executor,
+  workspaceId: string,
+  id: string,
+): Promise<{ trusted: Record<string, unknown>; selfReported: Record<string, unknown> }> {
+  const row = await liveProfileRow(ex, workspaceId, id);
+  const trusted = Object.fromEntries(Object.entries(row.trusted_traits ?? {}).map(([k, x]) => [k, x.v]));
+  const sources = traitSourcesOf(row);
+  const selfReported = Object.fromEntries(Object.entries(row.traits).filter(([k]) => sources[k] === 'self_reported'));
+  return { trusted, selfReported };
 }
 
 /** Like getTimelineProfileIds, but [] for a profile that is gone (erased) instead of an error. */

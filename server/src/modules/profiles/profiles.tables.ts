@@ -10,6 +10,13 @@ export const profiles = pgTable(
     traits: jsonb('traits').notNull().default(sql`'{}'::jsonb`),
     /** Per trait key, the timestamp of the event that set it (most recent wins). */
     traitTimes: jsonb('trait_times').notNull().default(sql`'{}'::jsonb`),
+    /**
+     * The latest value of each trait set by a trusted source (a server source, an import, the
+     * admin API): `{ [key]: { v, t } }`. `traits` shows the latest from anyone; promotions and
+     * segments read only these. A key whose shown value is newer than its trusted one (or has
+     * none) is self-reported.
+     */
+    trustedTraits: jsonb('trusted_traits').notNull().default(sql`'{}'::jsonb`),
     /** Per channel: { first, last } event time seen on it (last to the minute). */
     channels: jsonb('channels').notNull().default(sql`'{}'::jsonb`),
     mergeCount: integer('merge_count').notNull().default(0),

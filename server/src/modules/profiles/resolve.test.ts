@@ -24,6 +24,7 @@ function profile(
     ids: [type: string, value: string][];
     traits?: Record<string, unknown>;
     traitTimes?: Record<string, string>;
+    trustedTraits?: ProfileState['trustedTraits'];
     mergeCount?: number;
     channels?: ProfileState['channels'];
     seen?: [first: string, last: string];
@@ -43,6 +44,7 @@ function profile(
     identifiers,
     traits: { ...(opts.traits ?? {}) },
     traitTimes: { ...(opts.traitTimes ?? {}) },
+    trustedTraits: { ...(opts.trustedTraits ?? {}) },
     channels: { ...(opts.channels ?? {}) },
     mergeCount: opts.mergeCount ?? 0,
     firstSeenAt: at(first),
@@ -63,12 +65,13 @@ function stateOf(...profiles: ProfileState[]): ResolveState {
 let messageSeq = 0;
 function item(
   ids: [type: string, value: string][],
-  opts: { timestamp?: string; traits?: Record<string, unknown>; channel?: string; previousId?: string; messageId?: string } = {},
+  opts: { timestamp?: string; traits?: Record<string, unknown>; trusted?: boolean; channel?: string; previousId?: string; messageId?: string } = {},
 ): ResolveItem {
   return {
     identifiers: ids.map(([type, value]) => ({ type, value })),
     previousId: opts.previousId,
     traits: opts.traits,
+    trusted: opts.trusted ?? false,
     timestamp: at(opts.timestamp ?? '2026-03-01T10:00:00.000Z'),
     channel: opts.channel ?? 'web',
     messageId: opts.messageId ?? `msg-${++messageSeq}`,
@@ -420,6 +423,41 @@ describe('resolveItems', () => {
       const state = stateOf(p1);
       run(state, [item([['email', 'an@example.vn']], { timestamp: '2026-01-15T00:00:00.000Z', traits: { name: 'Stale', age: 30 } })]);
       expect(p1.traits).toEqual({ name: 'Current', age: 30 });
+    });
+  });
+
+  describe('trusted traits', () => {
+    it('keeps what a trusted source set apart from what a browser claims, each most recent first', () => {
+      const state = stateOf();
+      run(state, [
+        item([['user_id', 'u1']], { timestamp: '2026-01-01T00:00:00.000Z', traits: { tier: 'gold', name: 'An' }, trusted: true }),
+        item([['user_id', 'u1']], { timestamp: '2026-01-02T00:00:00.000Z', traits: { tier: 'diamond', city: 'Huế' } }),
+        item([['user_id', 'u1']], { timestamp: '2025-12-01T00:00:00.000Z', traits: { tier: 'silver' }, trusted: true }),
+      ]);
+      const p = live(state, 'prf_new1');
+      expect(p.traits).toEqual({ tier: 'diamond', name: 'An', city: 'Huế' });
+      expect(p.trustedTraits).toEqual({ tier: { v: 'gold', t: '2026-01-01T00:00:00.000Z' }, name: { v: 'An', t: '2026-01-01T00:00:00.000Z' } });
+    });
+
+    it('on merge keeps the latest trusted value of each key from either profile, and never promotes a claim', () => {
+      const p1 = profile('prf_1', {
+        createdAt: '2026-01-01T00:00:00.000Z',
+        ids: [['email', 'an@example.vn']],
+        traits: { tier: 'gold' },
+        traitTimes: { tier: '2026-01-05T00:00:00.000Z' },
+        trustedTraits: { tier: { v: 'gold', t: '2026-01-05T00:00:00.000Z' } },
+      });
+      const p2 = profile('prf_2', {
+        createdAt: '2026-01-02T00:00:00.000Z',
+        ids: [['phone', '+84912345678']],
+        traits: { tier: 'vip', vip: true },
+        traitTimes: { tier: '2026-01-09T00:00:00.000Z', vip: '2026-01-09T00:00:00.000Z' },
+        trustedTraits: { tier: { v: 'silver', t: '2026-01-03T00:00:00.000Z' } },
+      });
+      const state = stateOf(p1, p2);
+      run(state, [item([['email', 'an@example.vn'], ['phone', '+84912345678']])]);
+      expect(p1.traits).toEqual({ tier: 'vip', vip: true });
+      expect(p1.trustedTraits).toEqual({ tier: { v: 'gold', t: '2026-01-05T00:00:00.000Z' } });
     });
   });
 

@@ -9,7 +9,9 @@
  *     two different user_ids in one profile, at most MAX_MERGES_PER_PROFILE merges. If it does
  *     not, the lowest-priority identifier of the event is dropped and matching is retried.
  *  3. None → create a profile; one → attach; several → merge into the oldest profile.
- *  4. New identifiers are attached; traits merge per key, the most recent value winning.
+ *  4. New identifiers are attached; traits merge per key, the most recent value winning. Traits
+ *     from a trusted source are also kept apart (`trustedTraits`): a browser may claim any trait,
+ *     but promotions and segments read only what the shop's own systems set.
  */
 import type { IdentityRules } from './rules';
 import { MAX_MERGES_PER_PROFILE } from './rules';
@@ -25,6 +27,8 @@ export interface ResolveItem {
   previousId?: string | undefined;
   /** Traits to set (identify), or undefined. */
   traits?: Record<string, unknown> | undefined;
+  /** The traits come from a trusted source (a server source, an import, the admin API), not a browser or app. */
+  trusted?: boolean;
   timestamp: Date;
   channel: string;
   messageId: string;
@@ -37,6 +41,8 @@ export interface ProfileState {
   identifiers: Map<string, Set<string>>;
   traits: Record<string, unknown>;
   traitTimes: Record<string, string>;
+  /** The latest value per key from a trusted source. */
+  trustedTraits: Record<string, { v: unknown; t: string }>;
   channels: Record<string, ChannelUse>;
   mergeCount: number;
   firstSeenAt: Date;
@@ -161,6 +167,20 @@ function mergeTraitsInto(target: ProfileState, traits: Record<string, unknown>, 
   return changed;
 }
 
+/** The same rule for trusted values: most recent per key. Returns whether anything changed. */
+function mergeTrustedInto(target: ProfileState, traits: Record<string, unknown>, times: Record<string, string>): boolean {
+  let changed = false;
+  for (const [k, v] of Object.entries(traits)) {
+    const t = times[k] ?? '';
+    const current = target.trustedTraits[k];
+    if (current === undefined || t >= current.t) {
+      if (current?.t !== t || JSON.stringify(current.v) !== JSON.stringify(v)) changed = true;
+      target.trustedTraits[k] = { v, t };
+    }
+  }
+  return changed;
+}
+
 const later = (a: string, b: string) => (a > b ? a : b);
 const earlier = (a: string, b: string) => (a < b ? a : b);
 const advancedEnough = (from: string, to: string) => Date.parse(to) - Date.parse(from) >= LAST_SEEN_RESOLUTION_MS;
@@ -172,6 +192,7 @@ function mergeProfile(state: ResolveState, into: ProfileState, from: ProfileStat
     for (const v of set) s.add(v);
   }
   mergeTraitsInto(into, from.traits, from.traitTimes);
+  mergeTrustedInto(into, Object.fromEntries(Object.entries(from.trustedTraits).map(([k, x]) => [k, x.v])), Object.fromEntries(Object.entries(from.trustedTraits).map(([k, x]) => [k, x.t])));
   for (const [ch, use] of Object.entries(from.channels)) {
     const cur = into.channels[ch];
     into.channels[ch] = cur ? { first: earlier(cur.first, use.first), last: later(cur.last, use.last) } : { ...use };
@@ -222,6 +243,7 @@ export function resolveItems(opts: {
         identifiers: new Map(),
         traits: {},
         traitTimes: {},
+        trustedTraits: {},
         channels: {},
         mergeCount: 0,
         firstSeenAt: item.timestamp,
@@ -261,6 +283,7 @@ export function resolveItems(opts: {
       const times: Record<string, string> = {};
       for (const k of Object.keys(item.traits)) times[k] = ts;
       if (mergeTraitsInto(profile, item.traits, times)) changed = true;
+      if (item.trusted && mergeTrustedInto(profile, item.traits, times)) changed = true;
     }
     const use = profile.channels[item.channel];
     if (!use) {

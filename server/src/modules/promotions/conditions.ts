@@ -241,8 +241,8 @@ function compile(c: Condition): Evaluator {
   const need = needOf(c);
   return (env) => {
     if (test(env)) return metResult(env, text(env.ctx.currency), need);
-    if (unmet === undefined) return unmetResult(`needs ${text(env.ctx.currency)}`, need, null);
     const why = typeof unmet === 'function' ? unmet(env) : unmet;
+    if (why === undefined) return unmetResult(`needs ${text(env.ctx.currency)}`, need, null);
     return unmetResult(why.text, why.need, null);
   };
 }
@@ -298,7 +298,17 @@ function compileAny(children: Condition[]): Evaluator {
 /** A leaf's test, and its unmet message when "needs <description>" does not fit. */
 type Reason = { text: string; need: PromotionNeed };
 
-function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { test: LeafTest; unmet?: Reason | ((env: ConditionEnv) => Reason) } {
+/**
+ * A condition on a trait reads only trusted values. When it fails but the value a browser or app
+ * claims (self-reported) would have met it, say so: the shopper sees why, the shop sees the claim.
+ */
+function selfReported(env: ConditionEnv, key: string, wouldMeet: (value: unknown) => boolean): Reason | undefined {
+  const claimed = env.customer.selfReported?.[key];
+  if (claimed === undefined || !wouldMeet(claimed)) return undefined;
+  return { text: `${key} is self-reported: only a value the shop sets counts`, need: { code: 'self_reported', key, value: claimed } };
+}
+
+function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { test: LeafTest; unmet?: Reason | ((env: ConditionEnv) => Reason | undefined) } {
   if ('channel' in c) {
     const ids = c.channel.in;
     return { test: (env) => ids.includes(env.ctx.channelId) };
@@ -313,21 +323,18 @@ function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { tes
   }
   if ('tier' in c) {
     const tiers = c.tier.in.map(fold);
-    return {
-      test: (env) => {
-        const tier = env.customer.traits['tier'];
-        return typeof tier === 'string' && tiers.includes(fold(tier));
-      },
-    };
+    const meets = (tier: unknown) => typeof tier === 'string' && tiers.includes(fold(tier));
+    return { test: (env) => meets(env.customer.traits['tier']), unmet: (env) => selfReported(env, 'tier', meets) };
   }
   if ('firstOrder' in c) return { test: (env) => env.customer.orderCount === 0, unmet: { text: 'only for a first order', need: { code: 'first_order' } } };
   if ('birthdayMonth' in c) {
     return {
       test: (env) => birthdayMonth(env.customer.traits['birthday'], env.ctx.timeZone) === env.localNow().month,
       unmet: (env) =>
-        birthdayMonth(env.customer.traits['birthday'], env.ctx.timeZone) === null
+        selfReported(env, 'birthday', (b) => birthdayMonth(b, env.ctx.timeZone) === env.localNow().month) ??
+        (birthdayMonth(env.customer.traits['birthday'], env.ctx.timeZone) === null
           ? { text: 'needs a birthday on the profile', need: { code: 'birthday_missing' } }
-          : { text: 'needs birthday month', need: { code: 'birthday_month' } },
+          : { text: 'needs birthday month', need: { code: 'birthday_month' } }),
     };
   }
   if ('boughtCategory' in c) {
@@ -363,7 +370,7 @@ function compileLeaf(c: Exclude<Leaf, { cartSubtotal: { gte: number } }>): { tes
   }
   if ('trait' in c) {
     const { key, op, value } = c.trait;
-    return { test: (env) => traitMet(env.customer.traits[key], op, value) };
+    return { test: (env) => traitMet(env.customer.traits[key], op, value), unmet: (env) => selfReported(env, key, (v) => traitMet(v, op, value)) };
   }
   return assertNever(c);
 }

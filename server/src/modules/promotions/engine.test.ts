@@ -1009,6 +1009,20 @@ describe('machine-readable needs next to every English reason', () => {
     });
   });
 
+  it('a self-reported value that would meet a trait condition is named as such, never counted', () => {
+    const shirt = line('shirt', 100_000, 1);
+    const claimed = customerWith({ traits: { tier: 'silver' }, selfReported: { tier: 'Gold', vip: true } });
+    const gold = promo('gold', { type: 'fixed', amount: 10_000, target: { scope: 'order' } }, { conditions: { tier: { in: ['gold'] } } });
+    const vip = promo('vip', { type: 'fixed', amount: 10_000, target: { scope: 'order' } }, { conditions: { trait: { key: 'vip', op: 'eq', value: true } } });
+    const [goldOffer, vipOffer] = offerFor([shirt], [gold, vip], { customer: claimed });
+    expect(goldOffer).toMatchObject({ eligible: false, needs: [{ code: 'self_reported', key: 'tier', value: 'Gold' }] });
+    expect(vipOffer).toMatchObject({ eligible: false, needs: [{ code: 'self_reported', key: 'vip', value: true }] });
+    expect(price([shirt], [gold, vip], { customer: claimed }).discountTotal).toBe(0);
+    // A claim that would not meet it either: the plain reason.
+    const plain = notApplied([shirt], [gold], 'gold', { customer: customerWith({ selfReported: { tier: 'bronze' } }) });
+    expect(plain.needs).toEqual([{ code: 'tier', values: ['gold'] }]);
+  });
+
   it('has asserted every code the engine makes', () => {
     const fromService = new Set(['code_unknown', 'code_used_up']);
     expect(PROMOTION_NEED_CODES.filter((c) => !fromService.has(c) && !seen.has(c))).toEqual([]);

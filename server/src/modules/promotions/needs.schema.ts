@@ -16,6 +16,8 @@ export const NEED_CODE_DOCS: Record<PromotionNeedCode, string> = {
   first_order: 'Only for a first order.',
   birthday_month: 'Only in the customer’s birthday month.',
   birthday_missing: 'Needs a birthday on the profile (birthday-month promotions).',
+  self_reported:
+    'The profile’s `key` (`value`) would meet the condition, but it is self-reported (sent by a browser or app): only a value the shop’s own systems set counts.',
   bought_category: 'Has bought from `categoryIds` within the last `withinDays` days.',
   total_spent: 'Total spent at least `amount`.',
   order_count: 'At least `count` orders.',

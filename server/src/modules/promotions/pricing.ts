@@ -6,7 +6,7 @@
 import type { Executor } from '../../db/client';
 import type { CatalogVariant, SalesChannel } from '../catalog';
 import { getPurchaseFacts } from '../orders';
-import { findTimelineProfileIds, getProfileTraits } from '../profiles';
+import { findTimelineProfileIds, getTraitsForPricing } from '../profiles';
 import { getWorkspace } from '../workspaces';
 import { offersFor, priceCart } from './engine';
 import type { CustomerFacts, Offer, PricingLine, PricingResult, PromotionNeed, PromotionRule } from './promotions.types';
@@ -46,7 +46,7 @@ export interface Priced {
   customer: CustomerFacts;
 }
 
-const NO_HISTORY: Omit<CustomerFacts, 'profileId'> = { traits: {}, totalSpent: 0, orderCount: 0, lastStoreLocationId: null, lastBoughtByCategory: {} };
+const NO_HISTORY: Omit<CustomerFacts, 'profileId'> = { traits: {}, selfReported: {}, totalSpent: 0, orderCount: 0, lastStoreLocationId: null, lastBoughtByCategory: {} };
 
 /** What the engine needs to know about a customer, from every channel's history. */
 export async function customerFacts(
@@ -63,10 +63,11 @@ export async function customerFacts(
   if (!live) return { facts: { profileId: null, ...NO_HISTORY }, profileIds: [] };
   // Inside a transaction the reads share one connection: one after another.
   const [traits, purchases] = concurrent
-    ? await Promise.all([getProfileTraits(ex, workspaceId, live), getPurchaseFacts(ex, workspaceId, ids)])
-    : [await getProfileTraits(ex, workspaceId, live), await getPurchaseFacts(ex, workspaceId, ids)];
+    ? await Promise.all([getTraitsForPricing(ex, workspaceId, live), getPurchaseFacts(ex, workspaceId, ids)])
+    : [await getTraitsForPricing(ex, workspaceId, live), await getPurchaseFacts(ex, workspaceId, ids)];
+  // Only trusted values decide a promotion; what a browser claims is kept to explain a refusal.
   return {
-    facts: { profileId: live, traits, ...purchases },
+    facts: { profileId: live, traits: traits.trusted, selfReported: traits.selfReported, ...purchases },
     profileIds: ids,
   };
 }

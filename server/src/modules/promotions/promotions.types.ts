@@ -100,7 +100,10 @@ export interface PricingLine {
 /** What the engine knows about the customer. */
 export interface CustomerFacts {
   profileId: string | null;
+  /** Traits set by trusted sources (the shop's systems, Omni itself): the only ones conditions read. */
   traits: Record<string, unknown>;
+  /** Trait values only a browser or app claims (self-reported): never meet a condition; they explain why it failed. */
+  selfReported?: Record<string, unknown>;
   totalSpent: number;
   orderCount: number;
   lastStoreLocationId: string | null;
@@ -141,6 +144,7 @@ export type PromotionNeed =
   | { code: 'last_store'; values: string[]; negate?: true }
   | { code: 'cart_subtotal'; amount: number; negate?: true }
   | { code: 'trait'; key: string; op: TraitOp; value?: unknown; negate?: true }
+  | { code: 'self_reported'; key: string; value?: unknown }
   | { code: 'all_of'; items: PromotionNeed[]; negate?: true }
   | { code: 'any_of'; items: PromotionNeed[]; negate?: true }
   // --- the cart and the reward (engine.ts)
@@ -189,6 +193,7 @@ export const CONDITION_NEED_CODES = [
 export const PROMOTION_NEED_CODES = [
   ...CONDITION_NEED_CODES,
   'birthday_missing',
+  'self_reported',
   'spend_more',
   'items_more',
   'empty_cart',

@@ -11,8 +11,9 @@ export {
   firstWorkspaceId,
   getWorkspace,
   listSources,
+  updateSource,
   type ApiToken,
   type Source,
   type Workspace,
 } from './workspaces.service';
-export { CHANNEL_TYPES, type ChannelType, type CommerceSettings, type IdentityRulesInput } from './workspaces.schema';
+export { CHANNEL_TYPES, SOURCE_TRUST, type ChannelType, type CommerceSettings, type IdentityRulesInput, type SourceTrust } from './workspaces.schema';

@@ -53,6 +53,21 @@ export async function selectSourceByKeyHash(ex: Executor, hash: string): Promise
   return r;
 }
 
+export async function updateSourceRow(
+  ex: Executor,
+  workspaceId: string,
+  id: string,
+  patch: Partial<Pick<typeof sources.$inferInsert, 'name' | 'trust' | 'rateLimit'>>,
+): Promise<SourceRow | undefined> {
+  const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  if (Object.keys(set).length === 0) {
+    const [r] = await ex.select().from(sources).where(and(eq(sources.workspaceId, workspaceId), eq(sources.id, id)));
+    return r;
+  }
+  const [r] = await ex.update(sources).set(set).where(and(eq(sources.workspaceId, workspaceId), eq(sources.id, id))).returning();
+  return r;
+}
+
 export async function revokeSourceRow(ex: Executor, workspaceId: string, id: string): Promise<SourceRow | undefined> {
   const [r] = await ex
     .update(sources)

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { AdminGuard, App, AppContext } from '../../platform/context';
 import { adminWorkspace } from '../../platform/context';
+import { ErrorResponse } from '../../platform/schema';
 import {
   CreatedSourceSchema,
   CreatedTokenSchema,
@@ -9,6 +10,7 @@ import {
   IdParams,
   SourceSchema,
   TokenSchema,
+  UpdateSourceBody,
   UpdateWorkspaceBody,
   WorkspaceSchema,
 } from './workspaces.schema';
@@ -41,6 +43,17 @@ export function workspacesRoutes(ctx: AppContext, guard: AdminGuard) {
       const created = await service.createSource(orm, { workspaceId: adminWorkspace(req), ...req.body });
       return reply.code(201).send(created);
     });
+
+    app.patch('/api/v1/sources/:id', {
+      config: { permission: 'workspace.manage' },
+      schema: {
+        tags: ['workspace'],
+        summary: 'Rename a source, set its trust (client: self-reported traits; server: trusted) or its rate limit',
+        params: IdParams,
+        body: UpdateSourceBody,
+        response: { 200: SourceSchema, 404: ErrorResponse },
+      },
+    }, async (req) => service.updateSource(orm, adminWorkspace(req), req.params.id, req.body));
 
     app.delete('/api/v1/sources/:id', {
       config: { permission: 'workspace.manage' },

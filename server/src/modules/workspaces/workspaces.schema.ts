@@ -20,6 +20,15 @@ export const CHANNEL_TYPES = [
 ] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
+export const SOURCE_TRUST = ['client', 'server'] as const;
+export type SourceTrust = (typeof SOURCE_TRUST)[number];
+export const SourceTrustSchema = Type.Unsafe<SourceTrust>({
+  type: 'string',
+  enum: [...SOURCE_TRUST],
+  description:
+    'client (default): a browser or app write key, public by nature — traits it sends are self-reported and never unlock promotions or segments; server: a backend, POS or import the shop controls — its traits are trusted.',
+});
+
 /** An enum of the channel types, typed as ChannelType (a mapped Type.Union would type as never). */
 export const ChannelTypeSchema = Type.Unsafe<ChannelType>({ type: 'string', enum: [...CHANNEL_TYPES], description: 'Where events from this source come from.' });
 
@@ -80,6 +89,7 @@ export const SourceSchema = Type.Object({
   channel: Type.String(),
   writeKeyPrefix: Type.String({ description: 'The first characters of the write key.' }),
   rateLimit: Type.Union([Type.Integer(), Type.Null()]),
+  trust: SourceTrustSchema,
   createdAt: DateTime,
   revokedAt: NullableDateTime,
 });
@@ -88,7 +98,17 @@ export const CreateSourceBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     channel: ChannelTypeSchema,
-    rateLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Events per second before 429.' })),
+    rateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Events per second before 429.' })),
+    trust: Type.Optional(SourceTrustSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateSourceBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    trust: Type.Optional(SourceTrustSchema),
+    rateLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], { description: 'Events per second; null: the server default.' })),
   },
   { additionalProperties: false },
 );

@@ -6,7 +6,7 @@ import type { Executor } from '../../db/client';
 import { AppError } from '../../platform/errors';
 import { newId, randomSecret, sha256 } from '../../platform/ids';
 import { isValidTimeZone } from '../../config';
-import { DEFAULT_COMMERCE_SETTINGS, type ChannelType, type CommerceSettings, type IdentityRulesInput, type UpdateWorkspaceInput } from './workspaces.schema';
+import { DEFAULT_COMMERCE_SETTINGS, type ChannelType, type CommerceSettings, type IdentityRulesInput, type SourceTrust, type UpdateWorkspaceInput } from './workspaces.schema';
 import * as repo from './workspaces.repo';
 
 export interface Workspace {
@@ -27,6 +27,8 @@ export interface Source {
   channel: string;
   writeKeyPrefix: string;
   rateLimit: number | null;
+  /** client: self-reported traits; server: trusted traits. */
+  trust: SourceTrust;
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -47,8 +49,8 @@ function toWorkspace(r: repo.WorkspaceRow): Workspace {
 }
 
 function toSource(r: repo.SourceRow): Source {
-  const { writeKeyHash: _hash, ...rest } = r;
-  return rest;
+  const { writeKeyHash: _hash, trust, ...rest } = r;
+  return { ...rest, trust: trust === 'server' ? 'server' : 'client' };
 }
 
 function toToken(r: repo.TokenRow): ApiToken {
@@ -130,7 +132,7 @@ export async function updateWorkspace(ex: Executor, workspaceId: string, patch: 
 
 export async function createSource(
   ex: Executor,
-  input: { workspaceId: string; name: string; channel: ChannelType; rateLimit?: number; writeKey?: string },
+  input: { workspaceId: string; name: string; channel: ChannelType; rateLimit?: number; writeKey?: string; trust?: SourceTrust },
 ): Promise<{ source: Source; writeKey: string }> {
   const writeKey = input.writeKey ?? randomSecret('wk');
   const row = await repo.insertSource(ex, {
@@ -141,8 +143,22 @@ export async function createSource(
     writeKeyHash: sha256(writeKey),
     writeKeyPrefix: writeKey.slice(0, 7),
     rateLimit: input.rateLimit ?? null,
+    trust: input.trust ?? 'client',
   });
   return { source: toSource(row), writeKey };
+}
+
+/** Rename a source, change its trust or its rate limit; takes effect at once in this process. */
+export async function updateSource(
+  ex: Executor,
+  workspaceId: string,
+  sourceId: string,
+  patch: { name?: string; trust?: SourceTrust; rateLimit?: number | null },
+): Promise<Source> {
+  const row = await repo.updateSourceRow(ex, workspaceId, sourceId, patch);
+  if (!row) throw new AppError('source_not_found', `Source ${sourceId} not found`);
+  sourceCache.delete(row.writeKeyHash);
+  return toSource(row);
 }
 
 export async function listSources(ex: Executor, workspaceId: string): Promise<Source[]> {

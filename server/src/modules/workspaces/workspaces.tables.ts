@@ -28,6 +28,12 @@ export const sources = pgTable(
     writeKeyPrefix: text('write_key_prefix').notNull(),
     /** Events per second; null = the server default. */
     rateLimit: integer('rate_limit'),
+    /**
+     * client: a browser's or app's write key (public: anyone can send with it) — the traits it
+     * sets are self-reported; server: a backend, POS or import — its traits are trusted
+     * (promotions and segments read only trusted values).
+     */
+    trust: text('trust').notNull().default('client'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     revokedAt: timestamptz('revoked_at'),
   },

@@ -1,6 +1,6 @@
 /** Side cards of the 360: channels used, identifiers, traits, merge history. */
 import type { ReactNode } from 'react';
-import { Badge, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Code, Group, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { IconGitMerge } from '@tabler/icons-react';
 import { ChannelIcon } from '../../../components/channels';
 import { ErrorBlock, Loading } from '../../../components/page';
@@ -129,6 +129,13 @@ export function TraitsCard({ profile }: { profile: Profile }) {
                   <Text size="sm" style={{ wordBreak: 'break-word' }}>
                     {traitValue(v)}
                   </Text>
+                  {profile.traitSources[k] === 'self_reported' && (
+                    <Tooltip label={t('selfReportedHint')} withArrow multiline w={260}>
+                      <Badge size="xs" variant="outline" color="gray" data-testid="trait-self-reported">
+                        {t('selfReported')}
+                      </Badge>
+                    </Tooltip>
+                  )}
                 </Table.Td>
               </Table.Tr>
             ))}
