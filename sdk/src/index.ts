@@ -244,6 +244,8 @@ class CartClient {
     else q.set('anonymousId', this.omni.anonymousId);
     const source = new EventSource(`${this.omni.host}/store/v1/cart/stream?${q}`);
     source.addEventListener('cart', (e) => this.seen(JSON.parse((e as MessageEvent<string>).data) as Cart));
+    // Someone else wrote to this guest's cart: it now takes a signed-in customer (setCustomerToken reconnects).
+    source.addEventListener('refused', () => this.close());
     this.source = source;
   }
 

@@ -31,6 +31,10 @@ export const ConfigSchema = Type.Object({
   demo: Type.Boolean({ description: 'OMNI_DEMO' }),
   /** How often expired stock reservations are released (ms). */
   reservationSweepMs: Type.Integer({ minimum: 100, maximum: 3_600_000, description: 'OMNI_RESERVATION_SWEEP_MS' }),
+  /** Live cart streams (SSE) one shopper (an anonymous id or a customer) may hold open in this process. */
+  storeStreamsPerShopper: Type.Integer({ minimum: 1, maximum: 1000, description: 'OMNI_STORE_STREAMS_PER_SHOPPER' }),
+  /** Live cart streams one client address may hold open in this process. */
+  storeStreamsPerIp: Type.Integer({ minimum: 1, maximum: 100_000, description: 'OMNI_STORE_STREAMS_PER_IP' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -81,6 +85,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     runWorkers: toBool(env, 'OMNI_WORKERS', true),
     demo: toBool(env, 'OMNI_DEMO', true),
     reservationSweepMs: toInt(env, 'OMNI_RESERVATION_SWEEP_MS', 5000),
+    storeStreamsPerShopper: toInt(env, 'OMNI_STORE_STREAMS_PER_SHOPPER', 8),
+    storeStreamsPerIp: toInt(env, 'OMNI_STORE_STREAMS_PER_IP', 200),
     ...overrides,
   };
   for (const key of Object.keys(candidate) as (keyof typeof candidate)[]) {

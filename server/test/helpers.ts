@@ -170,3 +170,17 @@ export async function launchBrowser(): Promise<import('playwright-core').Browser
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }
+
+/**
+ * Probe until `ok` holds (or the time is up: the last value is returned for the assertions to
+ * fail on). For effects of a domain-log consumer: on a shared PostgreSQL database another test
+ * file's open transaction can keep a just-written entry invisible to readers for a moment.
+ */
+export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

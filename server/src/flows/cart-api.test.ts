@@ -10,7 +10,7 @@ import { buildApp, redactQuery, type BuiltApp } from '../app';
 import { startCartMergeConsumer } from '../modules/carts';
 import { sql } from 'drizzle-orm';
 import { openDb, rows } from '../db/client';
-import { createTestWorkspace, jsonClient, DB_KIND, startTestServer, testConfig, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { createTestWorkspace, eventually, jsonClient, DB_KIND, startTestServer, testConfig, type TestServer, type TestWorkspace } from '../../test/helpers';
 import { expireReservations } from '../modules/inventory';
 import type { Cart } from '../modules/carts';
 import { inject } from 'vitest';
@@ -480,15 +480,21 @@ describe('the merge consumer', () => {
     const guestCart = await must<Cart>(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
     await mintToken(shop, { userId: 'consumer-1', anonymousId: a });
     const consumer = await startCartMergeConsumer(server.db, server.app.log);
+    let list: { id: string; status: string; merged_into: string | null }[];
     try {
-      await consumer.drain();
+      list = await eventually(
+        async () => {
+          await consumer.drain();
+          return rows<{ id: string; status: string; merged_into: string | null }>(
+            server.db.orm,
+            sql`SELECT id, status, merged_into FROM carts WHERE workspace_id = ${shop.ws.workspaceId} ORDER BY created_at`,
+          );
+        },
+        (l) => l.some((c) => c.status === 'merged'),
+      );
     } finally {
       await consumer.stop();
     }
-    const list = await rows<{ id: string; status: string; merged_into: string | null }>(
-      server.db.orm,
-      sql`SELECT id, status, merged_into FROM carts WHERE workspace_id = ${shop.ws.workspaceId} ORDER BY created_at`,
-    );
     expect(list.filter((c) => c.status === 'active')).toHaveLength(1);
     const closed = list.find((c) => c.status === 'merged');
     expect(closed).toBeDefined();
@@ -531,6 +537,8 @@ describe('admin API: the agent edits the customer cart', () => {
 interface Stream {
   next(predicate: (c: Cart) => boolean, timeoutMs?: number): Promise<Cart>;
   close(): void;
+  /** When the server ends the stream: the names of the events it sent. */
+  ended: Promise<string[]>;
 }
 
 function openStream(port: number, path: string, headers: Record<string, string>): Promise<Stream> {
@@ -543,6 +551,8 @@ function openStream(port: number, path: string, headers: Record<string, string>)
         return;
       }
       let buf = '';
+      const events: string[] = [];
+      const ended = new Promise<string[]>((done) => res.on('end', () => done(events)));
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buf += chunk;
@@ -550,6 +560,8 @@ function openStream(port: number, path: string, headers: Record<string, string>)
         while ((i = buf.indexOf('\n\n')) !== -1) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
+          const name = block.split('\n').find((l) => l.startsWith('event: '));
+          if (name) events.push(name.slice(7));
           const data = block.split('\n').find((l) => l.startsWith('data: '));
           if (!block.includes('event: cart') || !data) continue;
           const cart = JSON.parse(data.slice(6)) as Cart;
@@ -572,16 +584,131 @@ function openStream(port: number, path: string, headers: Record<string, string>)
           });
         },
         close: () => req.destroy(),
+        ended,
       });
     });
     req.on('error', reject);
   });
 }
 
+describe("a shared email is not a key to someone's cart", () => {
+  let port: number;
+  beforeAll(async () => {
+    if (!server.app.server.listening) await server.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (server.app.server.address() as AddressInfo).port;
+  });
+  const identify = async (shop: Shop, anonymousId: string, traits: Record<string, unknown>) => {
+    const res = await server.app.inject({ method: 'POST', url: '/v1/identify', headers: shop.ws.basic, payload: { anonymousId, traits } });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+  const address = { name: 'Trần Thị Bích', phone: '0903 111 222', street: '12 Lý Thường Kiệt', city: 'Hà Nội' };
+
+  it('an attacker who claims a guest\'s email joins their profile but not their cart: no read, no stream, no change, no order — and no address', async () => {
+    const shop = await openShop();
+    const victim = anon();
+    await must(guest(shop, victim), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 2 });
+    await must(guest(shop, victim), 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'giao-hang-nhanh', address });
+    await identify(shop, victim, { email: 'bich.tran@example.vn' });
+    // The attack: a new device says it is the same person.
+    const attacker = anon();
+    await identify(shop, attacker, { email: 'bich.tran@example.vn' });
+    const merged = await must<{ id: string; identifiers: { type: string; value: string }[] }>(shop.ws.admin, 'GET', `/api/v1/profiles/lookup?type=anonymous_id&value=${attacker}`);
+    expect(merged.identifiers).toEqual(expect.arrayContaining([{ type: 'anonymous_id', value: victim }, { type: 'anonymous_id', value: attacker }]));
+
+    const tries = [
+      await call<ErrorBody>(guest(shop, attacker), 'GET', '/store/v1/cart'),
+      await call<ErrorBody>(guest(shop, attacker), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 }),
+      await call<ErrorBody>(guest(shop, attacker), 'POST', '/store/v1/cart/checkout', { step: 'shipping', method: 'tieu-chuan' }),
+      await call<ErrorBody>(guest(shop, attacker), 'POST', '/store/v1/cart/order', { idempotencyKey: `steal-${attacker}` }),
+    ];
+    for (const t of tries) {
+      expect(t.status).toBe(403);
+      expect(t.body.error.code).toBe('customer_token_required');
+      expect(JSON.stringify(t.body)).not.toContain('Lý Thường Kiệt');
+    }
+    await expect(openStream(port, '/store/v1/cart/stream', guest(shop, attacker))).rejects.toThrow('403');
+    // The victim's own device still shops as a guest, address and all.
+    const own = await must<Cart>(guest(shop, victim), 'GET', '/store/v1/cart');
+    expect(own).toMatchObject({ itemCount: 2, checkout: { shipping: { address } } });
+    const order = await must<{ id: string; lines: unknown[] }>(guest(shop, victim), 'POST', '/store/v1/cart/order', { idempotencyKey: `mine-${victim}` });
+    expect(order.lines).toHaveLength(1);
+  });
+
+  it('a cart two devices wrote to needs sign-in on both; the signed-in customer sees all of it', async () => {
+    const shop = await openShop();
+    const phone = anon();
+    const tablet = anon();
+    await must(guest(shop, phone), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    await must(guest(shop, tablet), 'POST', '/store/v1/cart/lines', { sku: shop.mug, quantity: 1 });
+    const watching = await openStream(port, '/store/v1/cart/stream', guest(shop, phone));
+    await identify(shop, phone, { phone: '0912 000 111' });
+    await identify(shop, tablet, { phone: '0912000111' });
+    for (const device of [phone, tablet]) expect((await call<ErrorBody>(guest(shop, device), 'GET', '/store/v1/cart')).status).toBe(403);
+    // The phone's open stream is told, once the carts merge, and ends.
+    await must(shop.ws.admin, 'GET', `/api/v1/profiles/${(await must<{ id: string }>(shop.ws.admin, 'GET', `/api/v1/profiles/lookup?type=anonymous_id&value=${phone}`)).id}/cart`);
+    expect(await watching.ended).toContain('refused');
+    const t = await mintToken(shop, { phone: '0912000111', anonymousId: phone });
+    const cart = await must<Cart>(customer(t.secret, shop.webKey), 'GET', '/store/v1/cart');
+    expect(cart.lines.map((l) => l.sku).sort()).toEqual([shop.mug, shop.tee].sort());
+  });
+
+  it("a cart the shop's staff built for a guest is not opened by the guest's anonymous id", async () => {
+    const shop = await openShop();
+    const device = anon();
+    await identify(shop, device, { phone: '0977 123 456' });
+    const profile = await must<{ id: string }>(shop.ws.admin, 'GET', `/api/v1/profiles/lookup?type=anonymous_id&value=${device}`);
+    await must(shop.ws.admin, 'POST', `/api/v1/profiles/${profile.id}/cart/lines`, { channelId: shop.phone, sku: shop.tee, quantity: 1 });
+    expect((await call<ErrorBody>(guest(shop, device), 'GET', '/store/v1/cart')).body.error.code).toBe('customer_token_required');
+  });
+});
+
+describe('a GET writes nothing; live streams are capped', () => {
+  it('watching the cart with a new anonymous id creates no profile; the first change reaches the open stream', async () => {
+    if (!server.app.server.listening) await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (server.app.server.address() as AddressInfo).port;
+    const shop = await openShop();
+    const a = anon();
+    const watching = await openStream(port, '/store/v1/cart/stream', guest(shop, a));
+    expect(await watching.next(() => true)).toMatchObject({ id: null, profileId: null, itemCount: 0 });
+    expect(await must<Cart>(guest(shop, a), 'GET', '/store/v1/cart')).toMatchObject({ id: null, profileId: null });
+    expect((await call(shop.ws.admin, 'GET', `/api/v1/profiles/lookup?type=anonymous_id&value=${a}`)).status).toBe(404);
+    await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    expect(await watching.next((c) => c.itemCount === 1)).toMatchObject({ lines: [expect.objectContaining({ sku: shop.tee })] });
+    watching.close();
+  });
+
+  it('caps open streams per shopper and per client address (429 with Retry-After); a closed stream frees its place', async () => {
+    const capped = await startTestServer({ runWorkers: false, storeStreamsPerShopper: 2, storeStreamsPerIp: 3 });
+    try {
+      await capped.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (capped.app.server.address() as AddressInfo).port;
+      const ws = await createTestWorkspace(capped);
+      const location = (await jsonClient(capped).must<{ id: string }>(ws.admin, 'POST', '/api/v1/locations', { name: 'Kho', kind: 'warehouse' })).id;
+      await jsonClient(capped).must(ws.admin, 'POST', '/api/v1/channels', { name: 'Web', type: 'web', sourceId: ws.sourceId, locationIds: [location] });
+      const key = { 'x-omni-write-key': ws.writeKey };
+      const one = anon();
+      const s1 = await openStream(port, '/store/v1/cart/stream', { ...key, 'x-omni-anonymous-id': one });
+      const s2 = await openStream(port, '/store/v1/cart/stream', { ...key, 'x-omni-anonymous-id': one });
+      const third = await fetch(`http://127.0.0.1:${port}/store/v1/cart/stream`, { headers: { ...key, 'x-omni-anonymous-id': one } });
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('5');
+      const s3 = await openStream(port, '/store/v1/cart/stream', { ...key, 'x-omni-anonymous-id': anon() });
+      const overAddress = await fetch(`http://127.0.0.1:${port}/store/v1/cart/stream`, { headers: { ...key, 'x-omni-anonymous-id': anon() } });
+      expect(overAddress.status).toBe(429);
+      s1.close();
+      await new Promise((r) => setTimeout(r, 200));
+      const again = await openStream(port, '/store/v1/cart/stream', { ...key, 'x-omni-anonymous-id': one });
+      for (const s of [s2, s3, again]) s.close();
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
 describe('live sync (SSE)', () => {
   let port: number;
   beforeAll(async () => {
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    if (!server.app.server.listening) await server.app.listen({ port: 0, host: '127.0.0.1' });
     port = (server.app.server.address() as AddressInfo).port;
   });
 
@@ -609,12 +736,16 @@ describe('live sync (SSE)', () => {
     await must(guest(shop, a), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
     const watching = await openStream(port, '/store/v1/cart/stream', guest(shop, a));
     await watching.next((c) => c.itemCount === 1);
-    await mintToken(shop, { userId: 'live-2', anonymousId: a });
+    const signedIn = await mintToken(shop, { userId: 'live-2', anonymousId: a });
+    // The guest's anonymous stream does not follow into a signed-in customer's cart: it is told so
+    // and ends; the page reconnects with the customer token and follows the merged cart.
+    const asCustomer = await openStream(port, '/store/v1/cart/stream', customer(signedIn.secret, shop.webKey));
     // Whichever notices first (a reader merging lazily, or the merge consumer), the stream ends on one cart.
     await must(customer(known.secret, shop.webKey), 'GET', '/store/v1/cart');
-    const merged = await watching.next((c) => c.itemCount === 2);
+    const merged = await asCustomer.next((c) => c.itemCount === 2);
     expect(merged.lines.map((l) => l.sku).sort()).toEqual([shop.mug, shop.tee].sort());
-    watching.close();
+    expect(await watching.ended).toContain('refused');
+    asCustomer.close();
   });
 
   it('EventSource clients authenticate with query parameters, which never reach the logs', async () => {

@@ -16,8 +16,22 @@ import type { Permission } from '../platform/permissions';
 import { ErrorResponse, Nullable } from '../platform/schema';
 import { newId } from '../platform/ids';
 import { openEventStream } from '../platform/sse';
+import { StreamLimits } from '../platform/stream-limits';
 import { getChannel, listProducts, priceFor, type SalesChannel } from '../modules/catalog';
-import { CartHub, cartSchemas as S, changeCart, emptyCart, getCart, recordCartViewed, type Cart, type CartOp } from '../modules/carts';
+import {
+  CartHub,
+  cartSchemas as S,
+  changeCart,
+  CUSTOMER_WRITER,
+  deviceWriter,
+  emptyCart,
+  getCart,
+  guestMayReachCart,
+  recordCartViewed,
+  STAFF_WRITER,
+  type Cart,
+  type CartOp,
+} from '../modules/carts';
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
 import { OrderSchema } from '../modules/orders';
 import { getProfile } from '../modules/profiles';
@@ -48,9 +62,19 @@ interface Target {
   /** Absent only on admin reads without channelId: priced for the channel that changed it last. */
   channel?: SalesChannel;
   actor: string;
+  /** Recorded on the cart: the guest's device, `customer` or `staff`. */
+  writer: string;
 }
 
-/** read: may answer a guest's empty cart; stream and write: create a guest's profile; write: needs a channel. */
+/** A guest who has written nothing yet: no profile, and a stream waits under the device. */
+interface NoProfileYet {
+  workspaceId: string;
+  channel: SalesChannel;
+  device: string;
+  currency: string;
+}
+
+/** read and stream write nothing (a guest without a profile gets an empty cart); write creates a guest's profile and needs a channel. */
 type Mode = 'read' | 'stream' | 'write';
 
 function withChannel(t: Target): Target & { channel: SalesChannel } {
@@ -86,14 +110,37 @@ function idempotencyKeyOf(request: FastifyRequest, body: { idempotencyKey?: stri
   return key;
 }
 
-/** Serve the cart as Server-Sent Events: `event: cart` now and after every change, anywhere. */
-function streamCart(hub: CartHub, request: FastifyRequest, reply: FastifyReply, target: { workspaceId: string; profileId: string; channel?: SalesChannel }, initial: Cart, headers: Record<string, string>): void {
+/**
+ * Serve the cart as Server-Sent Events: `event: cart` now and after every change, anywhere. A
+ * guest's stream ends with `event: refused` (code customer_token_required) once someone else
+ * writes to the cart: from then on only a signed-in customer follows it.
+ */
+function streamCart(
+  hub: CartHub,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  target: { workspaceId: string; profileId: string | null; device?: string; channel?: SalesChannel },
+  initial: Cart,
+  opts: { headers: Record<string, string>; onClose?: () => void },
+): void {
   let unsubscribe = (): void => {};
-  const stream = openEventStream(request, reply, { headers, onClose: () => unsubscribe() });
+  const stream = openEventStream(request, reply, {
+    headers: opts.headers,
+    onClose: () => {
+      unsubscribe();
+      opts.onClose?.();
+    },
+  });
   const send = (cart: Cart) => stream.send('cart', cart, `${cart.id ?? 'none'}:${cart.version}`);
   send(initial);
-  unsubscribe = hub.subscribe({ ...target, send, close: () => stream.end() }, initial);
+  const refuse = () => {
+    stream.send('refused', { error: { code: 'customer_token_required', message: SIGN_IN_TO_SEE_CART } });
+    stream.end();
+  };
+  unsubscribe = hub.subscribe({ ...target, send, refuse, close: () => stream.end() }, initial);
 }
+
+const SIGN_IN_TO_SEE_CART = 'This cart holds what another device or a person added: sign in (a customer token from the shop) to see it';
 
 /** Routes shared by both APIs; `resolve` authenticates and says whose cart, on which channel. */
 function cartRoutes(
@@ -104,10 +151,12 @@ function cartRoutes(
     prefix: string;
     tags: string[];
     security: Record<string, string[]>[];
-    /** Whose cart (creating a guest's profile when `forWrite`); `channelId` from the admin body/query. */
-    resolve: (request: FastifyRequest, mode: Mode, channelId: string | undefined) => Promise<Target | { cart: Cart }>;
+    /** Whose cart (creating a guest's profile for a write); `channelId` from the admin body/query. */
+    resolve: (request: FastifyRequest, mode: Mode, channelId: string | undefined) => Promise<Target | NoProfileYet>;
     /** Extra response headers for the SSE stream (CORS for the store API). */
     streamHeaders: (request: FastifyRequest) => Record<string, string>;
+    /** Admission of a new stream (caps); returns its release, or throws 429. */
+    admitStream?: (request: FastifyRequest, t: Target | NoProfileYet) => () => void;
     admin: boolean;
   },
 ) {
@@ -122,7 +171,7 @@ function cartRoutes(
 
   async function change(request: FastifyRequest, channelId: string | undefined, op: CartOp, version: number | undefined): Promise<Cart> {
     const t = await opts.resolve(request, 'write', channelId);
-    if ('cart' in t) throw new Error('a write resolved no customer');
+    if (!('profileId' in t)) throw new Error('a write resolved no customer');
     const settings = (await getWorkspace(db.orm, t.workspaceId)).commerce;
     return changeCart(db, { ...withChannel(t), settings }, op, version);
   }
@@ -137,7 +186,7 @@ function cartRoutes(
   }, async (request) => {
     const q = request.query as { channelId?: string; explain?: boolean };
     const t = await opts.resolve(request, 'read', q.channelId);
-    if ('cart' in t) return t.cart;
+    if (!('profileId' in t)) return emptyCart({ profileId: null, channel: t.channel, currency: t.currency });
     const currency = (await getWorkspace(db.orm, t.workspaceId)).currency;
     const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency, explain: q.explain === true });
     if (!opts.admin && t.channel) await recordCartViewed(db.orm, cart, t.channel, t.workspaceId);
@@ -155,11 +204,24 @@ function cartRoutes(
   }, async (request, reply) => {
     const q = request.query as { channelId?: string };
     const t = await opts.resolve(request, 'stream', q.channelId);
-    if ('cart' in t) throw new Error('a stream resolved no customer');
-    const currency = (await getWorkspace(db.orm, t.workspaceId)).currency;
-    const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency });
-    const target = { workspaceId: t.workspaceId, profileId: cart.profileId ?? t.profileId, ...(t.channel ? { channel: t.channel } : {}) };
-    streamCart(hub, request, reply, target, cart, opts.streamHeaders(request));
+    const release = opts.admitStream?.(request, t);
+    try {
+      const headers = opts.streamHeaders(request);
+      if (!('profileId' in t)) {
+        // A guest who has written nothing: nothing is created; the stream waits for its first change.
+        const empty = emptyCart({ profileId: null, channel: t.channel, currency: t.currency });
+        streamCart(hub, request, reply, { workspaceId: t.workspaceId, profileId: null, device: t.device, channel: t.channel }, empty, { headers, ...(release ? { onClose: release } : {}) });
+        return;
+      }
+      const currency = (await getWorkspace(db.orm, t.workspaceId)).currency;
+      const cart = await getCart(db, { workspaceId: t.workspaceId, profileId: t.profileId, ...(t.channel ? { channel: t.channel } : {}), currency });
+      const device = t.writer.startsWith('device:') ? { device: t.writer } : {};
+      const target = { workspaceId: t.workspaceId, profileId: cart.profileId ?? t.profileId, ...device, ...(t.channel ? { channel: t.channel } : {}) };
+      streamCart(hub, request, reply, target, cart, { headers, ...(release ? { onClose: release } : {}) });
+    } catch (err) {
+      release?.();
+      throw err;
+    }
   });
 
   app.post(`${prefix}/lines`, {
@@ -245,7 +307,7 @@ function cartRoutes(
     const b = request.body as { idempotencyKey?: string; status?: 'placed' | 'paid'; version?: number; channelId?: string; expectedTotal?: number };
     const key = idempotencyKeyOf(request, b);
     const t = await opts.resolve(request, 'write', b.channelId);
-    if ('cart' in t) throw new Error('an order resolved no customer');
+    if (!('profileId' in t)) throw new Error('an order resolved no customer');
     const { order, created } = await checkoutCart(db, { ...withChannel(t), idempotencyKey: key, expectedVersion: b.version, ...(b.expectedTotal !== undefined ? { expectedTotal: b.expectedTotal } : {}), ...(b.status ? { status: b.status } : {}) });
     return reply.code(created ? 201 : 200).send(order);
   });
@@ -266,7 +328,7 @@ export function adminCartRoutes(ctx: AppContext, guard: AdminGuard, hub: CartHub
         const { id } = request.params as { id: string };
         const profile = await getProfile(ctx.db.orm, workspaceId, id);
         const channel = channelId ? await getChannel(ctx.db.orm, workspaceId, channelId) : undefined;
-        return { workspaceId, profileId: profile.id, ...(channel ? { channel } : {}), actor: adminActor(request) };
+        return { workspaceId, profileId: profile.id, ...(channel ? { channel } : {}), actor: adminActor(request), writer: STAFF_WRITER };
       },
     });
   };
@@ -274,6 +336,7 @@ export function adminCartRoutes(ctx: AppContext, guard: AdminGuard, hub: CartHub
 
 /** `/store/v1/cart…`: browsers and apps. CORS is open: the write key and shopper credential are the gate. */
 export function storeCartRoutes(ctx: AppContext, hub: CartHub, writer: IngestWriter) {
+  const streams = new StreamLimits({ perCredential: ctx.config.storeStreamsPerShopper, perAddress: ctx.config.storeStreamsPerIp });
   async function ensureProfile(shopper: Shopper): Promise<string> {
     if (shopper.profileId) return shopper.profileId;
     // A guest's first write: their profile is created by identity resolution, like any visitor's.
@@ -354,13 +417,21 @@ export function storeCartRoutes(ctx: AppContext, hub: CartHub, writer: IngestWri
       streamHeaders: (request): Record<string, string> => (request.headers.origin ? { 'access-control-allow-origin': request.headers.origin, vary: 'Origin' } : {}),
       async resolve(request, mode) {
         const shopper = await authenticateShopper(ctx.db.orm, request);
-        if (!shopper.profileId && mode === 'read') {
-          const workspace = await getWorkspace(ctx.db.orm, shopper.workspaceId);
-          return { cart: emptyCart({ profileId: null, channel: shopper.channel, currency: workspace.currency }) };
+        const actor = `source:${shopper.source.id}`;
+        if (shopper.via === 'customer_token') return { workspaceId: shopper.workspaceId, profileId: shopper.profileId!, channel: shopper.channel, actor, writer: CUSTOMER_WRITER };
+        const device = deviceWriter(shopper.anonymousId!);
+        if (!shopper.profileId && mode !== 'write') {
+          // Reading or watching writes nothing: no profile is made for an anonymous id that only looks.
+          return { workspaceId: shopper.workspaceId, channel: shopper.channel, device, currency: (await getWorkspace(ctx.db.orm, shopper.workspaceId)).currency };
+        }
+        // An anonymous id reaches only a cart its own device built; one that others wrote to needs sign-in.
+        if (shopper.profileId && !(await guestMayReachCart(ctx.db.orm, { workspaceId: shopper.workspaceId, profileId: shopper.profileId, device }))) {
+          throw new AppError('customer_token_required', SIGN_IN_TO_SEE_CART);
         }
         const profileId = await ensureProfile(shopper);
-        return { workspaceId: shopper.workspaceId, profileId, channel: shopper.channel, actor: `source:${shopper.source.id}` };
+        return { workspaceId: shopper.workspaceId, profileId, channel: shopper.channel, actor, writer: device };
       },
+      admitStream: (request, t) => streams.admit(request.ip, 'device' in t ? t.device : t.writer === CUSTOMER_WRITER ? `customer:${t.profileId}` : t.writer),
     });
   };
 }

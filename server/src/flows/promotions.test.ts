@@ -4,7 +4,7 @@
  * from a store enabling a web offer, budgets and the last code under concurrency.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorkspace, jsonClient, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { createTestWorkspace, eventually, jsonClient, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
 import type { Cart } from '../modules/carts';
 
 let server: TestServer;
@@ -397,12 +397,19 @@ describe('limits', () => {
     await must(shop.admin, 'POST', `/api/v1/orders/${order.id}/transitions`, { to: 'cancelled' });
     const { startRedemptionReversalConsumer } = await import('../modules/promotions');
     const consumer = await startRedemptionReversalConsumer(server.db, server.app.log);
+    let after: { uses: number; discountGiven: number };
     try {
-      await consumer.drain();
+      after = await eventually(
+        async () => {
+          await consumer.drain();
+          return must<{ uses: number; discountGiven: number }>(shop.admin, 'GET', `/api/v1/promotions/${p.id}`);
+        },
+        (x) => x.uses === 0,
+      );
     } finally {
       await consumer.stop();
     }
-    expect(await must<{ uses: number; discountGiven: number }>(shop.admin, 'GET', `/api/v1/promotions/${p.id}`)).toMatchObject({ uses: 0, discountGiven: 0 });
+    expect(after).toMatchObject({ uses: 0, discountGiven: 0 });
   });
 
   it('per-customer limit: once per customer', async () => {

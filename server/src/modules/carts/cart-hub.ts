@@ -11,14 +11,19 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client';
 import type { SalesChannel } from '../catalog';
-import { CART_NOTIFY_CHANNEL, getCart, type Cart } from './carts.service';
+import { CART_NOTIFY_CHANNEL, getCart, guestMayReachCart, type Cart } from './carts.service';
 
 export interface CartSubscription {
   workspaceId: string;
-  profileId: string;
+  /** null: a guest who has written nothing yet; the first change by `device` names the profile. */
+  profileId: string | null;
+  /** A guest's device (its writer key): it follows the cart only while it is the cart's only writer. */
+  device?: string;
   /** Prices the cart for this channel (absent: the channel that changed it last). */
   channel?: SalesChannel;
   send(cart: Cart): void;
+  /** The cart is no longer this guest's alone: sign-in is needed from here on. */
+  refuse(): void;
   /** The hub is stopping (server shutdown). */
   close(): void;
 }
@@ -67,28 +72,43 @@ export class CartHub {
     return `${workspaceId}:${profileId}`;
   }
 
+  /** A guest without a profile waits under its device until its first change. */
+  private keyOf(sub: Sub): string {
+    return sub.profileId === null ? `${sub.workspaceId}:${sub.device ?? ''}` : this.key(sub.workspaceId, sub.profileId);
+  }
+
   private add(sub: Sub): void {
-    const k = this.key(sub.workspaceId, sub.profileId);
+    const k = this.keyOf(sub);
     let set = this.byProfile.get(k);
     if (!set) this.byProfile.set(k, (set = new Set()));
     set.add(sub);
   }
 
   private remove(sub: Sub): void {
-    const k = this.key(sub.workspaceId, sub.profileId);
+    const k = this.keyOf(sub);
     const set = this.byProfile.get(k);
     set?.delete(sub);
     if (set?.size === 0) this.byProfile.delete(k);
   }
 
   private onNotify(payload: string): void {
-    let msg: { w?: unknown; p?: unknown };
+    let msg: { w?: unknown; p?: unknown; d?: unknown };
     try {
       msg = JSON.parse(payload) as typeof msg;
     } catch {
       return;
     }
     if (typeof msg.w !== 'string' || !Array.isArray(msg.p)) return;
+    // A guest's first change: its waiting streams now follow the profile it made.
+    const [first] = msg.p;
+    if (typeof msg.d === 'string' && typeof first === 'string') {
+      for (const sub of [...(this.byProfile.get(`${msg.w}:${msg.d}`) ?? [])]) {
+        if (sub.profileId !== null) continue;
+        this.remove(sub);
+        sub.profileId = first;
+        this.add(sub);
+      }
+    }
     for (const p of msg.p) {
       if (typeof p !== 'string') continue;
       for (const sub of this.byProfile.get(this.key(msg.w, p)) ?? []) void this.deliver(sub);
@@ -104,6 +124,12 @@ export class CartHub {
     try {
       do {
         sub.again = false;
+        if (sub.profileId === null) return;
+        if (sub.device && !(await guestMayReachCart(this.db.orm, { workspaceId: sub.workspaceId, profileId: sub.profileId, device: sub.device }))) {
+          this.remove(sub);
+          sub.refuse();
+          return;
+        }
         const cart = await getCart(this.db, { workspaceId: sub.workspaceId, profileId: sub.profileId, ...(sub.channel ? { channel: sub.channel } : {}) });
         // A merge moved the customer to a surviving profile: follow it.
         if (cart.profileId && cart.profileId !== sub.profileId) {

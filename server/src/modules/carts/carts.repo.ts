@@ -12,6 +12,7 @@ export interface CartRow {
   checkout: Record<string, unknown>;
   merged_into: string | null;
   order_id: string | null;
+  writers: string[];
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -25,7 +26,7 @@ export interface CartLineRow {
   updated_at: Date | string;
 }
 
-const CART_COLUMNS = sql.raw('id, profile_id, status, currency, channel_id, version, checkout, merged_into, order_id, created_at, updated_at');
+const CART_COLUMNS = sql.raw('id, profile_id, status, currency, channel_id, version, checkout, merged_into, order_id, writers, created_at, updated_at');
 const LINE_COLUMNS = sql.raw('cart_id, variant_id, quantity, channel_id, added_at, updated_at');
 
 /** The active carts of these profiles (a survivor and the profiles merged into it), newest change first. */
@@ -47,12 +48,12 @@ export async function selectCart(ex: Executor, workspaceId: string, id: string):
 /** Create the profile's active cart unless one exists (a concurrent creator wins; the caller re-reads). */
 export async function insertCart(
   ex: Executor,
-  c: { workspaceId: string; id: string; profileId: string; currency: string; channelId: string },
+  c: { workspaceId: string; id: string; profileId: string; currency: string; channelId: string; writers: string[] },
 ): Promise<CartRow | undefined> {
   return firstRow<CartRow>(
     ex,
-    sql`INSERT INTO carts (workspace_id, id, profile_id, status, currency, channel_id, version)
-        VALUES (${c.workspaceId}, ${c.id}, ${c.profileId}, 'active', ${c.currency}, ${c.channelId}, 0)
+    sql`INSERT INTO carts (workspace_id, id, profile_id, status, currency, channel_id, version, writers)
+        VALUES (${c.workspaceId}, ${c.id}, ${c.profileId}, 'active', ${c.currency}, ${c.channelId}, 0, ${JSON.stringify(c.writers)}::jsonb)
         ON CONFLICT (workspace_id, profile_id) WHERE status = 'active' DO NOTHING
         RETURNING ${CART_COLUMNS}`,
   );
@@ -65,6 +66,7 @@ export interface CartPatch {
   orderId?: string | null;
   mergedInto?: string | null;
   profileId?: string;
+  writers?: string[];
 }
 
 /** Apply a change and move the version on by one. */
@@ -76,6 +78,7 @@ export async function updateCart(ex: Executor, workspaceId: string, id: string, 
   if (patch.orderId !== undefined) sets.push(sql`order_id = ${patch.orderId}`);
   if (patch.mergedInto !== undefined) sets.push(sql`merged_into = ${patch.mergedInto}`);
   if (patch.profileId !== undefined) sets.push(sql`profile_id = ${patch.profileId}`);
+  if (patch.writers !== undefined) sets.push(sql`writers = ${JSON.stringify(patch.writers)}::jsonb`);
   const row = await firstRow<CartRow>(
     ex,
     sql`UPDATE carts SET ${sql.join(sets, sql`, `)} WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${CART_COLUMNS}`,
@@ -146,4 +149,15 @@ export async function copyCodes(ex: Executor, workspaceId: string, fromCartIds: 
         SELECT workspace_id, ${toCartId}, code, added_at FROM cart_codes WHERE workspace_id = ${workspaceId} AND cart_id = ${anyOf(fromCartIds)}
         ON CONFLICT DO NOTHING`,
   );
+}
+
+/** Who has written to the active carts of these profiles (a survivor and the profiles merged into it). */
+export async function selectActiveWriters(ex: Executor, workspaceId: string, profileIds: string[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const found = await rows<{ writer: string }>(
+    ex,
+    sql`SELECT DISTINCT jsonb_array_elements_text(writers) AS writer FROM carts
+        WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)} AND status = 'active'`,
+  );
+  return found.map((r) => r.writer);
 }

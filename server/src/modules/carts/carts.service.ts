@@ -18,11 +18,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import { notify, toDate, type Database, type Executor } from '../../db/client';
 import { appendDomainEvents, startConsumer, type Consumer } from '../../platform/domain-log';
 import { AppError } from '../../platform/errors';
-import { newId } from '../../platform/ids';
+import { newId, sha256 } from '../../platform/ids';
 import { findVariantsBySku, getChannel, getVariantsByIds, priceFor, shippingFeeOf, type CatalogVariant, type SalesChannel } from '../catalog';
 import { recordEvents, type RecordedEvent } from '../ingest';
 import { availableForChannel, checkAvailable, getLevels, releaseReservations, reserveStock } from '../inventory';
-import { findTimelineProfileIds, getTimelineProfileIds } from '../profiles';
+import { findTimelineProfileIds, getTimelineProfileIds, profileHasUserId } from '../profiles';
 import { normalizeCode, price, recordCouponEvents, resolveCodes, type AppliedPromotion, type CodeOutcome, type NotApplied } from '../promotions';
 import type { CommerceSettings } from '../workspaces';
 import * as repo from './carts.repo';
@@ -136,8 +136,37 @@ export interface CartCaller {
   profileId: string;
   channel: SalesChannel;
   actor: string;
+  /** Recorded on the cart: a guest's device (`deviceWriter`), `customer` or `staff`. */
+  writer: string;
   settings: CommerceSettings;
 }
+
+/**
+ * The writer key of a guest's browser or app: a hash of its anonymous id (the cart does not keep
+ * another copy of an identifier).
+ */
+export function deviceWriter(anonymousId: string): string {
+  return `device:${sha256(anonymousId).slice(0, 32)}`;
+}
+export const CUSTOMER_WRITER = 'customer';
+export const STAFF_WRITER = 'staff';
+
+/**
+ * May a guest's device (its anonymous id, nothing else) reach the customer's cart? Only when
+ * no one else has written to it: another device that joined the same profile (identity
+ * resolution merges people who share an email or phone, and anyone can claim one) or a person
+ * (a customer token, the shop's staff). Otherwise the shopper signs in.
+ */
+export async function guestMayReachCart(ex: Executor, opts: { workspaceId: string; profileId: string; device: string }): Promise<boolean> {
+  const ids = await findTimelineProfileIds(ex, opts.workspaceId, opts.profileId);
+  if (ids.length === 0) return false; // erased
+  // A known customer (a user id) is reached with a customer token, never an anonymous id.
+  if (await profileHasUserId(ex, opts.workspaceId, ids[0]!)) return false;
+  const writers = await repo.selectActiveWriters(ex, opts.workspaceId, ids);
+  return writers.every((w) => w === opts.device);
+}
+
+const withWriter = (writers: string[] | undefined, writer: string): string[] => ((writers ?? []).includes(writer) ? (writers ?? []) : [...(writers ?? []), writer]);
 
 /**
  * How an order placed from this cart is paid: cash on delivery when the shopper chose it, or
@@ -287,8 +316,9 @@ export function emptyCart(opts: { profileId: string | null; channel: SalesChanne
   };
 }
 
-async function notifyCart(ex: Executor, workspaceId: string, profileIds: string[]): Promise<void> {
-  await notify(ex, CART_NOTIFY_CHANNEL, JSON.stringify({ w: workspaceId, p: profileIds.slice(0, 100) }));
+/** Wake the live streams of these profiles (and, for a guest's change, of the device that made it). */
+async function notifyCart(ex: Executor, workspaceId: string, profileIds: string[], device?: string): Promise<void> {
+  await notify(ex, CART_NOTIFY_CHANNEL, JSON.stringify({ w: workspaceId, p: profileIds.slice(0, 100), ...(device?.startsWith('device:') ? { d: device } : {}) }));
 }
 
 /**
@@ -365,7 +395,9 @@ async function mergeCarts(tx: Executor, workspaceId: string, live: string, carts
     await repo.upsertLine(tx, workspaceId, { cartId: target.id, variantId: l.variant_id, quantity: merged, channelId: l.channel_id });
   }
   await repo.copyCodes(tx, workspaceId, others.map((c) => c.id), target.id);
-  target = await repo.updateCart(tx, workspaceId, target.id, target.profile_id === live ? {} : { profileId: live });
+  // Everyone who wrote to any of the carts wrote to the merged one.
+  const writers = [...new Set(carts.flatMap((c) => c.writers ?? []))];
+  target = await repo.updateCart(tx, workspaceId, target.id, { writers, ...(target.profile_id === live ? {} : { profileId: live }) });
   await appendDomainEvents(tx, [
     { workspaceId, type: 'cart.merged', profileId: live, ref: target.id, data: { from: others.map((c) => c.id), into: target.id } },
   ]);
@@ -399,7 +431,7 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
     }
     const removes = op.kind === 'remove' || op.kind === 'clear' || op.kind === 'removeCode' || (op.kind === 'checkout' && op.step === 'cancelled');
     if (!row && removes) return toCart(tx, workspaceId, live, undefined, channel); // nothing to remove: already so
-    if (!row) row = await createCart(tx, { workspaceId, profileId: live, channel });
+    if (!row) row = await createCart(tx, { workspaceId, profileId: live, channel, writer: caller.writer });
     if (row.currency !== channel.currency) {
       throw new AppError('currency_mismatch', `The cart is in ${row.currency}; channel ${channel.id} sells in ${channel.currency}`, { field: 'channelId' });
     }
@@ -463,10 +495,10 @@ export async function changeCart(db: Database, caller: CartCaller, op: CartOp, e
       if (had?.quantity !== quantity) await repo.upsertLine(tx, workspaceId, { cartId: row.id, variantId, quantity, channelId: channel.id });
       nextLines.push(had ? { ...had, quantity } : { cart_id: row.id, variant_id: variantId, quantity, channel_id: channel.id, added_at: at, updated_at: at });
     }
-    const updated = await repo.updateCart(tx, workspaceId, row.id, { channelId: channel.id, checkout: { ...checkout } });
+    const updated = await repo.updateCart(tx, workspaceId, row.id, { channelId: channel.id, checkout: { ...checkout }, writers: withWriter(row.writers, caller.writer) });
     const cart = await toCart(tx, workspaceId, live, updated, channel, { lines: nextLines, variants });
     await recordEvents(tx, cartEvents({ caller, cart, op, before, after, variants, now }));
-    await notifyCart(tx, workspaceId, ids);
+    await notifyCart(tx, workspaceId, ids, caller.writer);
     return cart;
   });
 
@@ -495,8 +527,8 @@ async function refuseDeniedCode(db: Database, caller: CartCaller, code: string):
   throw new AppError('coupon_denied', d.message, { coupon: d.code, reason: d.reason });
 }
 
-async function createCart(tx: Executor, c: { workspaceId: string; profileId: string; channel: SalesChannel }): Promise<repo.CartRow> {
-  const created = await repo.insertCart(tx, { workspaceId: c.workspaceId, id: newId('cart'), profileId: c.profileId, currency: c.channel.currency, channelId: c.channel.id });
+async function createCart(tx: Executor, c: { workspaceId: string; profileId: string; channel: SalesChannel; writer: string }): Promise<repo.CartRow> {
+  const created = await repo.insertCart(tx, { workspaceId: c.workspaceId, id: newId('cart'), profileId: c.profileId, currency: c.channel.currency, channelId: c.channel.id, writers: [c.writer] });
   if (created) return created;
   // Another request created it first (PostgreSQL): take the row lock on theirs.
   const [theirs] = await repo.selectActiveCarts(tx, c.workspaceId, [c.profileId], { forUpdate: true });

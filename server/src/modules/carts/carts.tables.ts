@@ -20,6 +20,12 @@ export const carts = pgTable(
     checkout: jsonb('checkout').notNull().default(sql`'{}'::jsonb`),
     mergedInto: text('merged_into'),
     orderId: text('order_id'),
+    /**
+     * Who has written to this cart: `device:<hash of a guest's anonymous id>`, `customer` (a
+     * customer token) or `staff` (the admin API). A guest's anonymous id reaches the cart only
+     * while it is the only writer: a cart another device or a person built needs sign-in.
+     */
+    writers: jsonb('writers').notNull().default(sql`'[]'::jsonb`),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },

@@ -1,6 +1,10 @@
 export { CartHub, type CartSubscription } from './cart-hub';
 export {
   CART_NOTIFY_CHANNEL,
+  CUSTOMER_WRITER,
+  STAFF_WRITER,
+  deviceWriter,
+  guestMayReachCart,
   cartHolder,
   changeCart,
   closeCart,

@@ -3,6 +3,7 @@ export {
   getMergeHistory,
   getProfile,
   getTraitsForPricing,
+  profileHasUserId,
   findTimelineProfileIds,
   getTimelineProfileIds,
   lookupProfile,

@@ -295,3 +295,12 @@ export async function deleteProfiles(ex: Executor, workspaceId: string, ids: str
 export function mergedProfilesRelation(workspaceId: string): SQL {
   return sql`(SELECT id, merged_into AS live_id FROM profiles WHERE workspace_id = ${workspaceId} AND merged_into IS NOT NULL)`;
 }
+
+/** Does the profile hold an identifier of this type (e.g. a user_id: a known customer)? */
+export async function selectHasIdentifierType(ex: Executor, workspaceId: string, profileId: string, type: string): Promise<boolean> {
+  const r = await firstRow<{ found: boolean }>(
+    ex,
+    sql`SELECT EXISTS (SELECT 1 FROM identifiers WHERE workspace_id = ${workspaceId} AND profile_id = ${profileId} AND type = ${type}) AS found`,
+  );
+  return r?.found === true;
+}

@@ -295,6 +295,11 @@ async function liveProfileRow(ex: Executor, workspaceId: string, id: string): Pr
   return row;
 }
 
+/** Is the live profile a known customer (it holds a user id)? */
+export async function profileHasUserId(ex: Executor, workspaceId: string, liveProfileId: string): Promise<boolean> {
+  return repo.selectHasIdentifierType(ex, workspaceId, liveProfileId, 'user_id');
+}
+
 /** The live profile for an id; a merged-away id returns its survivor. */
 export async function getProfile(ex: Executor, workspaceId: string, id: string): Promise<Profile> {
   const row = await liveProfileRow(ex, workspaceId, id);

@@ -1,0 +1,1 @@
+ALTER TABLE "carts" ADD COLUMN "writers" jsonb DEFAULT '[]'::jsonb NOT NULL;
