@@ -591,6 +591,30 @@ function openStream(port: number, path: string, headers: Record<string, string>)
   });
 }
 
+describe('guessing promotion codes', () => {
+  it('a shopper who enters 10 unknown codes waits (429 with Retry-After), a real code included; others are not held up', async () => {
+    const shop = await openShop();
+    const promo = await must<{ id: string }>(shop.ws.admin, 'POST', '/api/v1/promotions', { name: 'Mã', status: 'active', requiresCode: true, reward: { type: 'percentage', percent: 10 } });
+    await must(shop.ws.admin, 'POST', `/api/v1/promotions/${promo.id}/codes`, { code: 'THAT-LA-MA' });
+    const who = anon();
+    const enter = (shopper: string, code: string, remoteAddress: string) =>
+      server.app.inject({ method: 'POST', url: '/store/v1/cart/codes', remoteAddress, headers: guest(shop, shopper), payload: { code } });
+    await must(guest(shop, who), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    for (let i = 0; i < 10; i++) expect((await enter(who, `DOAN${i}XYZ`, '203.0.113.7')).statusCode).toBe(409);
+    const blocked = await enter(who, 'THAT-LA-MA', '203.0.113.7');
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // Another shopper elsewhere is not held up by it.
+    const other = anon();
+    await must(guest(shop, other), 'POST', '/store/v1/cart/lines', { sku: shop.tee, quantity: 1 });
+    expect((await enter(other, 'THAT-LA-MA', '198.51.100.20')).statusCode).toBe(200);
+    // Fresh anonymous ids do not reset the count of one address.
+    let limited = 0;
+    for (let i = 0; i < 105; i++) if ((await enter(anon(), `GUESS${i}ABC`, '192.0.2.99')).statusCode === 429) limited++;
+    expect(limited).toBeGreaterThan(0);
+  });
+});
+
 describe("a shared email is not a key to someone's cart", () => {
   let port: number;
   beforeAll(async () => {

@@ -17,6 +17,7 @@ import { ErrorResponse, Nullable } from '../platform/schema';
 import { newId } from '../platform/ids';
 import { openEventStream } from '../platform/sse';
 import { StreamLimits } from '../platform/stream-limits';
+import { AttemptLimits } from '../platform/attempt-limits';
 import { getChannel, listProducts, priceFor, type SalesChannel } from '../modules/catalog';
 import {
   CartHub,
@@ -35,7 +36,7 @@ import {
 import { identifyCustomer, type IngestWriter } from '../modules/ingest';
 import { OrderSchema } from '../modules/orders';
 import { getProfile } from '../modules/profiles';
-import { authenticateShopper, authenticateSource, mintCustomerToken, revokeCustomerToken, type CustomerToken, type Shopper } from '../modules/storefront';
+import { authenticateShopper, authenticateSource, mintCustomerToken, revokeCustomerToken, shopperKey, type CustomerToken, type Shopper } from '../modules/storefront';
 import { availableForChannel, getLevels } from '../modules/inventory';
 import { CHANNEL_TYPES, getWorkspace, type ChannelType } from '../modules/workspaces';
 import { checkoutCart } from './checkout';
@@ -155,6 +156,8 @@ function cartRoutes(
     resolve: (request: FastifyRequest, mode: Mode, channelId: string | undefined) => Promise<Target | NoProfileYet>;
     /** Extra response headers for the SSE stream (CORS for the store API). */
     streamHeaders: (request: FastifyRequest) => Record<string, string>;
+    /** Who is guessing codes (the store API: the shopper and the address); absent: not limited (staff). */
+    codeGuesser?: (request: FastifyRequest) => { shopper: string; address: string };
     /** Admission of a new stream (caps); returns its release, or throws 429. */
     admitStream?: (request: FastifyRequest, t: Target | NoProfileYet) => () => void;
     admin: boolean;
@@ -162,6 +165,10 @@ function cartRoutes(
 ) {
   const { prefix } = opts;
   const db = ctx.db;
+  // Unique codes are short enough to guess at scale: unknown codes are counted per shopper and,
+  // since anonymous ids cost nothing, per address (higher: many shoppers share a carrier's address).
+  const codeGuessesByShopper = new AttemptLimits({ max: 10, windowMs: 10 * 60_000, what: 'unknown promotion codes' });
+  const codeGuessesByAddress = new AttemptLimits({ max: 100, windowMs: 10 * 60_000, what: 'unknown promotion codes from this address' });
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
   const schema = (summary: string, extra: Record<string, unknown>) => ({ tags: opts.tags, summary, security: opts.security, ...extra });
   const params = opts.admin ? { params: S.ProfileParams } : {};
@@ -267,7 +274,21 @@ function cartRoutes(
     }),
   }, async (request) => {
     const b = request.body as { code: string; version?: number; channelId?: string };
-    return change(request, b.channelId, { kind: 'addCode', code: b.code }, b.version);
+    // A storefront's guesses are counted: a code unknown to the shop is a failed attempt.
+    const guesser = opts.codeGuesser?.(request);
+    if (guesser) {
+      codeGuessesByShopper.check([guesser.shopper]);
+      codeGuessesByAddress.check([guesser.address]);
+    }
+    try {
+      return await change(request, b.channelId, { kind: 'addCode', code: b.code }, b.version);
+    } catch (err) {
+      if (guesser && err instanceof AppError && err.code === 'coupon_denied' && err.details?.reason === 'unknown_code') {
+        codeGuessesByShopper.fail([guesser.shopper]);
+        codeGuessesByAddress.fail([guesser.address]);
+      }
+      throw err;
+    }
   });
 
   app.delete(`${prefix}/codes/:code`, {
@@ -431,6 +452,7 @@ export function storeCartRoutes(ctx: AppContext, hub: CartHub, writer: IngestWri
         const profileId = await ensureProfile(shopper);
         return { workspaceId: shopper.workspaceId, profileId, channel: shopper.channel, actor, writer: device };
       },
+      codeGuesser: (request) => ({ shopper: shopperKey(request), address: request.ip }),
       admitStream: (request, t) => streams.admit(request.ip, 'device' in t ? t.device : t.writer === CUSTOMER_WRITER ? `customer:${t.profileId}` : t.writer),
     });
   };

@@ -1,1 +1,1 @@
-export { authenticateShopper, authenticateSource, channelOfSource, deleteCustomerTokensOfProfiles, mintCustomerToken, revokeCustomerToken, type CustomerToken, type Shopper } from './storefront.service';
+export { authenticateShopper, authenticateSource, channelOfSource, deleteCustomerTokensOfProfiles, mintCustomerToken, revokeCustomerToken, shopperKey, type CustomerToken, type Shopper } from './storefront.service';

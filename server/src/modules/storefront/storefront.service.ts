@@ -83,6 +83,12 @@ function headerOrQuery(request: FastifyRequest, header: string, query: string): 
   return typeof q === 'string' && q ? q : undefined;
 }
 
+/** A stable, opaque key of a store API caller's credentials (write key and shopper), for limits. */
+export function shopperKey(request: FastifyRequest): string {
+  const who = headerOrQuery(request, 'x-omni-customer-token', 'customerToken') ?? headerOrQuery(request, 'x-omni-anonymous-id', 'anonymousId') ?? '';
+  return sha256(`${writeKeyOf(request) ?? ''}\u0000${who}`);
+}
+
 /** The sales channel a source sells on: the (unarchived) channel that names it (kept a few seconds by the catalog). */
 export async function channelOfSource(ex: Executor, source: Source): Promise<SalesChannel> {
   const channel = await findChannelOfSourceCached(ex, source.workspaceId, source.id);
