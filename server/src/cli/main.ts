@@ -11,7 +11,7 @@ import { DataDirLockedError } from '../db/lockfile';
 import { runMigrations } from '../db/migrate';
 import { importCatalogCsv, type CatalogImportProgress } from '../flows/import-catalog';
 import { importProfilesCsv, parseMapping } from '../flows/import-profiles';
-import { CHANNEL_TYPES, createApiToken, createSource, createWorkspace, getWorkspace, type ChannelType } from '../modules/workspaces';
+import { CHANNEL_TYPES, createApiToken, createSource, createWorkspace, getWorkspace, SOURCE_TRUST, type ChannelType, type SourceTrust } from '../modules/workspaces';
 
 async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -59,11 +59,16 @@ program
   .requiredOption('--name <name>', 'source name, e.g. "Website" or "Cửa hàng Quận 1"')
   .addOption(channelOption.makeOptionMandatory())
   .option('--rate-limit <n>', 'events per second before 429', (v) => Number.parseInt(v, 10))
-  .action(async (o: { workspace: string; name: string; channel: ChannelType; rateLimit?: number }) => {
+  .addOption(
+    new Option('--trust <level>', 'client: a browser or app key (traits are self-reported); server: a backend, POS or import you control (traits are trusted)')
+      .choices([...SOURCE_TRUST])
+      .default('client'),
+  )
+  .action(async (o: { workspace: string; name: string; channel: ChannelType; rateLimit?: number; trust: SourceTrust }) => {
     await withDb(async (db) => {
       await getWorkspace(db.orm, o.workspace);
-      const s = await createSource(db.orm, { workspaceId: o.workspace, name: o.name, channel: o.channel, rateLimit: o.rateLimit });
-      print(`source:    ${s.source.id} (${s.source.channel})`);
+      const s = await createSource(db.orm, { workspaceId: o.workspace, name: o.name, channel: o.channel, rateLimit: o.rateLimit, trust: o.trust });
+      print(`source:    ${s.source.id} (${s.source.channel}, ${s.source.trust})`);
       print(`write key: ${s.writeKey}`);
     });
   });
