@@ -11,7 +11,7 @@ import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
 import { getWorkspace, type Source } from '../workspaces';
 import * as repo from './ingest.repo';
 import { validateMessage, type EventType, type Rejection } from './validate';
-import type { IngestWriter, QueuedEvent } from './writer';
+import { notesOf, type EventNotes, type IngestWriter, type QueuedEvent } from './writer';
 
 export interface IngestResult {
   accepted: number;
@@ -96,6 +96,8 @@ export interface TimelineEvent {
   traits: Record<string, unknown>;
   context: Record<string, unknown>;
   name: string | null;
+  /** What Omni changed to store the event, and identifiers resolution left out. */
+  notes: EventNotes;
 }
 
 function toTimelineEvent(r: repo.EventRow): TimelineEvent {
@@ -115,6 +117,7 @@ function toTimelineEvent(r: repo.EventRow): TimelineEvent {
     traits: obj(p.traits),
     context: obj(p.context),
     name: typeof p.name === 'string' ? p.name : null,
+    notes: notesOf(p),
   };
 }
 

@@ -24,7 +24,17 @@ interface ErrorBody {
 }
 
 interface TimelineBody {
-  data: { messageId: string; type: string; event: string | null; channel: string; sourceId: string; timestamp: string; receivedAt: string; context: Record<string, unknown> }[];
+  data: {
+    messageId: string;
+    type: string;
+    event: string | null;
+    channel: string;
+    sourceId: string;
+    timestamp: string;
+    receivedAt: string;
+    context: Record<string, unknown>;
+    notes: { warnings: { code: string; count: number; fields: string[] }[]; droppedIdentifiers: { type: string; value: string }[] };
+  }[];
 }
 
 interface StoredEvent {
@@ -331,7 +341,7 @@ describe('message validation', () => {
     it.each([
       { path: '/v1/track', body: { event: 'E' }, code: 'no_user_anon_id', field: 'userId' },
       { path: '/v1/track', body: { userId: 'u1' }, code: 'missing_event', field: 'event' },
-      { path: '/v1/track', body: { userId: 'u1', event: 'E', timestamp: 'not a date' }, code: 'invalid_field', field: 'timestamp' },
+      { path: '/v1/track', body: { userId: 'u1', event: 'E', properties: { deep: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown } }, code: 'invalid_field', field: `properties.deep${'[0]'.repeat(62)}` },
       { path: '/v1/alias', body: { userId: 'u1' }, code: 'invalid_field', field: 'previousId' },
       { path: '/v1/group', body: { userId: 'u1' }, code: 'invalid_field', field: 'groupId' },
     ])('$path $body answers 400 $code', async ({ path, body, code, field }) => {
@@ -369,7 +379,7 @@ describe('message validation', () => {
         { type: 'track', userId: 'u1', event: 'Good', messageId: 'good-0' },
         { type: 'track', event: 'No ids' },
         { type: 'track', userId: 'u1' },
-        { type: 'track', userId: 'u1', event: 'E', timestamp: 'soon' },
+        { type: 'track', userId: 'u1', event: 'E', properties: { x: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown } },
         { type: 'alias', userId: 'u1' },
         { type: 'identify', userId: 'u1', messageId: 'good-5' },
         { type: 'purchase', userId: 'u1' },
@@ -382,7 +392,7 @@ describe('message validation', () => {
       expect(body.rejected.map((r) => [r.index, r.code, r.field])).toEqual([
         [1, 'no_user_anon_id', 'userId'],
         [2, 'missing_event', 'event'],
-        [3, 'invalid_field', 'timestamp'],
+        [3, 'invalid_field', `properties.x${'[0]'.repeat(62)}`],
         [4, 'invalid_field', 'previousId'],
         [6, 'invalid_field', 'type'],
         [7, 'invalid_body', undefined],
@@ -624,6 +634,78 @@ describe('group commit', () => {
       const stored = await storedEvents(ws.workspaceId);
       expect(new Set(stored.map((e) => e.message_id)).size).toBe(50);
       expect(stored.every((e) => e.profile_id !== null)).toBe(true);
+    });
+  });
+});
+
+describe('input the database cannot store', () => {
+  const poisons: { name: string; body: string; status: number }[] = [
+    { name: 'NUL in a value', body: '{"userId":"a1","event":"E","messageId":"p-nul","properties":{"note":"x\\u0000y"}}', status: 200 },
+    { name: 'NUL in a key and in userId', body: '{"userId":"a\\u00002","event":"E","messageId":"p-key","properties":{"k\\u0000":1}}', status: 200 },
+    { name: 'a lone surrogate', body: '{"userId":"a3","event":"E","messageId":"p-sur","properties":{"name":"\\ud800"}}', status: 200 },
+    { name: 'a timestamp PostgreSQL cannot hold', body: '{"userId":"a4","event":"E","messageId":"p-ts","timestamp":"-100000-01-01T00:00:00Z"}', status: 200 },
+    { name: '4,000 levels of nesting', body: `{"userId":"a5","event":"E","messageId":"p-deep","properties":{"x":${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}}`, status: 400 },
+  ];
+
+  describe('when one workspace sends it while another sends 300 events at once', () => {
+    it('answers every event of the other workspace 2xx and stores them, and stores or refuses the bad ones alone', async () => {
+      const a = await createTestWorkspace(server);
+      const b = await createTestWorkspace(server);
+      const bad = poisons.map((p) =>
+        server.app.inject({ method: 'POST', url: '/v1/track', headers: { ...a.basic, 'content-type': 'application/json' }, payload: p.body }),
+      );
+      const good = Array.from({ length: 300 }, (_, i) => post('/v1/track', { userId: `b-${i % 30}`, event: 'E', messageId: `b-${i}` }, b.basic));
+      const [badRes, goodRes] = await Promise.all([Promise.all(bad), Promise.all(good)]);
+
+      expect(goodRes.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
+      expect(await storedEvents(b.workspaceId)).toHaveLength(300);
+      expect(badRes.map((r) => r.statusCode)).toEqual(poisons.map((p) => p.status));
+      expect((badRes[4]!.json() as ErrorBody).error).toMatchObject({ code: 'invalid_field', field: expect.stringMatching(/^properties\.x(\.a)+$/) });
+      expect((await storedEvents(a.workspaceId)).map((e) => e.message_id).sort()).toEqual(['p-key', 'p-nul', 'p-sur', 'p-ts']);
+    });
+  });
+
+  describe('when an event was repaired to store it', () => {
+    it('shows what was changed, and where, on the timeline', async () => {
+      const ws = await createTestWorkspace(server);
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { ...ws.basic, 'content-type': 'application/json' },
+        payload: '{"userId":"u1","event":"E","properties":{"note":"x\\u0000y","name":"\\udfff"},"sentAt":"not a date","context":{"ip":"1.2.3.4"}}',
+      });
+      expect(res.statusCode).toBe(200);
+      const [event] = await timelineOf(ws, 'u1');
+      expect(event).toMatchObject({
+        properties: { note: 'xy', name: '\ufffd' },
+        context: { ip: '1.2.3.4', omni: { invalidTimestamps: { sentAt: 'not a date' } } },
+        notes: {
+          warnings: [
+            { code: 'nul_removed', count: 1, fields: ['properties.note'] },
+            { code: 'lone_surrogate_replaced', count: 1, fields: ['properties.name'] },
+            { code: 'timestamp_replaced', count: 1, fields: ['sentAt'] },
+          ],
+          droppedIdentifiers: [],
+        },
+      });
+    });
+  });
+
+  describe('when one batch item is nested deeper than 64 levels', () => {
+    it('refuses that item by index and stores the others', async () => {
+      const ws = await createTestWorkspace(server);
+      // 100,000 levels of arrays: 200 KB, under the batch limit.
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const item = (id: string, properties = '{}') => `{"type":"track","userId":"u1","event":"E","messageId":"${id}","properties":${properties}}`;
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { ...ws.basic, 'content-type': 'application/json' },
+        payload: `{"batch":[${item('ok-0')},${item('deep-1', `{"deep":${deep}}`)},${item('ok-2')}]}`,
+      });
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as IngestBody).rejected).toEqual([expect.objectContaining({ index: 1, code: 'invalid_field', message: expect.stringContaining('64 levels') })]);
+      expect((await storedEvents(ws.workspaceId)).map((e) => e.message_id)).toEqual(['ok-0', 'ok-2']);
     });
   });
 });

@@ -11,7 +11,7 @@ import type { Database } from '../../db/client';
 import { DOMAIN_LOG_NOTIFY } from '../../platform/domain-log';
 import { resolveBatch, type IdentifierRef, type IdentityRulesInput } from '../profiles';
 import * as repo from './ingest.repo';
-import type { ValidMessage } from './validate';
+import type { EventWarning, ValidMessage } from './validate';
 
 export interface QueuedEvent {
   message: ValidMessage;
@@ -50,6 +50,34 @@ interface Resolved {
   writes: repo.EventWrite[];
   writeRefs: { p: number; e: number }[];
   workspaceIds: string[];
+}
+
+/**
+ * Omni's notes on a stored event, in one place: `payload._omni`. `warnings`: what was changed to
+ * store it (NUL removed, lone surrogates replaced, times replaced); `droppedIdentifiers`: what
+ * identity resolution left out under the workspace's rules. Read back by `notesOf`.
+ */
+export interface EventNotes {
+  warnings: EventWarning[];
+  droppedIdentifiers: IdentifierRef[];
+}
+
+function withNotes(payload: Record<string, unknown>, notes: EventNotes): Record<string, unknown> {
+  if (notes.warnings.length === 0 && notes.droppedIdentifiers.length === 0) return payload;
+  const omni: Partial<EventNotes> = {};
+  if (notes.warnings.length > 0) omni.warnings = notes.warnings;
+  if (notes.droppedIdentifiers.length > 0) omni.droppedIdentifiers = notes.droppedIdentifiers;
+  return { ...payload, _omni: omni };
+}
+
+/** The notes of a stored payload (empty lists when there are none). */
+export function notesOf(payload: Record<string, unknown>): EventNotes {
+  const omni = payload._omni;
+  const rec = omni !== null && typeof omni === 'object' && !Array.isArray(omni) ? (omni as Record<string, unknown>) : {};
+  return {
+    warnings: Array.isArray(rec.warnings) ? (rec.warnings as EventWarning[]) : [],
+    droppedIdentifiers: Array.isArray(rec.droppedIdentifiers) ? (rec.droppedIdentifiers as IdentifierRef[]) : [],
+  };
 }
 
 export class IngestWriter {
@@ -180,8 +208,7 @@ export class IngestWriter {
             return;
           }
           const m = ev.message;
-          const dropped = resolved.dropped.get(i);
-          const payload = dropped ? { ...m.payload, _omni: { droppedIdentifiers: dropped } } : m.payload;
+          const payload = withNotes(m.payload, { warnings: m.warnings, droppedIdentifiers: resolved.dropped.get(i) ?? [] });
           writes.push({
             w: id,
             m: m.messageId,
