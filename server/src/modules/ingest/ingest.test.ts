@@ -710,6 +710,22 @@ describe('input the database cannot store', () => {
   });
 });
 
+describe('identifier values', () => {
+  describe('when a 450 KB batch carries phones of 30,000 spaces', () => {
+    it('stores the events without making those phones identifiers', async () => {
+      // Once 16 s of one regular expression, with every other request waiting (see normalize.ts).
+      const ws = await createTestWorkspace(server);
+      const phone = `1${' '.repeat(30_000)}2`;
+      const batch = Array.from({ length: 15 }, (_, i) => ({ type: 'identify', userId: `u-${i}`, messageId: `p-${i}`, traits: { phone } }));
+      const res = await post('/v1/batch', { batch }, ws.basic);
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as IngestBody).accepted).toBe(15);
+      const types = await rows<{ type: string }>(server.db.orm, sql`SELECT DISTINCT type FROM identifiers WHERE workspace_id = ${ws.workspaceId}`);
+      expect(types.map((t) => t.type)).toEqual(['user_id']);
+    });
+  });
+});
+
 describe('blocked identifier values', () => {
   describe('when the only id is a blocked value such as "null"', () => {
     it('stores the event without making "null" an identifier', async () => {

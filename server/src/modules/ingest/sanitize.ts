@@ -10,6 +10,8 @@
  * is copied, by a recursive second pass that the first pass has bounded to `maxDepth` levels.
  */
 
+import { isStorableString, storableString } from '../../platform/text';
+
 /** Deepest nesting accepted in an event (the event object itself is level 1). */
 export const MAX_DEPTH = 64;
 
@@ -31,14 +33,9 @@ export type SanitizeResult<T> =
 const MAX_WARNING_FIELDS = 10;
 
 /** NUL removed, lone surrogates replaced by U+FFFD (`toWellFormed`); other strings as they are. */
-export function cleanString(s: string): string {
-  const noNul = s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
-  return noNul.isWellFormed() ? noNul : noNul.toWellFormed();
-}
+export const cleanString = storableString;
 
-function needsCleaning(s: string): boolean {
-  return s.includes('\u0000') || !s.isWellFormed();
-}
+const needsCleaning = (s: string): boolean => !isStorableString(s);
 
 function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
   return v !== null && typeof v === 'object';
