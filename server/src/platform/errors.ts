@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   no_user_anon_id: 400,
   missing_event: 400,
   invalid_field: 400,
+  /** The database refused an event's data even alone (the rest of its batch was stored). */
+  unstorable_event: 400,
   unknown_sku: 400,
   currency_mismatch: 400,
   location_not_in_channel: 400,

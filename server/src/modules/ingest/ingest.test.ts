@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -706,6 +707,60 @@ describe('input the database cannot store', () => {
       expect(res.statusCode).toBe(200);
       expect((res.json() as IngestBody).rejected).toEqual([expect.objectContaining({ index: 1, code: 'invalid_field', message: expect.stringContaining('64 levels') })]);
       expect((await storedEvents(ws.workspaceId)).map((e) => e.message_id)).toEqual(['ok-0', 'ok-2']);
+    });
+  });
+});
+
+describe('IngestWriter isolation', () => {
+  /**
+   * A value the database refuses, made real for this test only: a CHECK constraint on a marker
+   * no other test sends (no mock; the commit truly fails in PostgreSQL or PGlite).
+   */
+  async function withRefusedValue<T>(table: 'events' | 'profiles', run: (marker: string) => Promise<T>): Promise<T> {
+    const marker = `poison-${crypto.randomUUID()}`;
+    const name = `test_refuse_${marker.replace(/-/g, '_')}`;
+    const column = table === 'events' ? sql.raw(`payload->'properties'->>'poison'`) : sql.raw(`traits->>'poison'`);
+    await server.db.orm.execute(sql`ALTER TABLE ${sql.raw(table)} ADD CONSTRAINT ${sql.raw(name)} CHECK (${column} IS DISTINCT FROM ${sql.raw(`'${marker}'`)}) NOT VALID`);
+    try {
+      return await run(marker);
+    } finally {
+      await server.db.orm.execute(sql`ALTER TABLE ${sql.raw(table)} DROP CONSTRAINT ${sql.raw(name)}`);
+    }
+  }
+
+  describe.each([
+    { stage: 'the events insert (stage 2)', table: 'events' as const, poison: (marker: string) => ({ userId: 'a-bad', event: 'E', properties: { poison: marker } }) },
+    { stage: 'identity resolution (stage 1)', table: 'profiles' as const, poison: (marker: string) => ({ userId: 'a-bad', traits: { poison: marker } }) },
+  ])('when the database refuses one event in $stage', ({ table, poison }) => {
+    it("answers only that event's request with an error, while another workspace's 300 events are all stored", async () => {
+      const a = await createTestWorkspace(server);
+      const b = await createTestWorkspace(server);
+      await withRefusedValue(table, async (marker) => {
+        const path = table === 'events' ? '/v1/track' : '/v1/identify';
+        const badSingle = post(path, { ...poison(marker), messageId: 'a-bad-single' }, a.basic);
+        const aGood = Array.from({ length: 20 }, (_, i) => post('/v1/track', { userId: `a-${i}`, event: 'E', messageId: `a-good-${i}` }, a.basic));
+        const mixed = post('/v1/batch', {
+          batch: [
+            { type: 'track', userId: 'a-m', event: 'E', messageId: 'a-mixed-0' },
+            { type: path.slice(4), ...poison(marker), messageId: 'a-mixed-1' },
+            { type: 'track', userId: 'a-m', event: 'E', messageId: 'a-mixed-2' },
+          ],
+        }, a.basic);
+        const bAll = Array.from({ length: 300 }, (_, i) => post('/v1/track', { userId: `b-${i % 40}`, event: 'E', messageId: `b-${i}` }, b.basic));
+        const [bad, good, mix, bRes] = await Promise.all([badSingle, Promise.all(aGood), mixed, Promise.all(bAll)]);
+
+        expect(bRes.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
+        expect(await storedEvents(b.workspaceId)).toHaveLength(300);
+        expect(bad.statusCode).toBe(400);
+        expect((bad.json() as ErrorBody).error).toMatchObject({ code: 'unstorable_event', message: expect.stringContaining('SQLSTATE 23514') });
+        expect(good.map((r) => r.statusCode)).toEqual(good.map(() => 200));
+        expect(mix.statusCode).toBe(200);
+        expect(mix.json()).toMatchObject({ accepted: 2, rejected: [{ index: 1, code: 'unstorable_event' }] });
+        const stored = (await storedEvents(a.workspaceId)).map((e) => e.message_id);
+        expect(stored).toHaveLength(22);
+        expect(stored).not.toContain('a-bad-single');
+        expect(stored).not.toContain('a-mixed-1');
+      });
     });
   });
 });

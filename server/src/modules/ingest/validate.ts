@@ -17,7 +17,7 @@ export const LIMITS = {
 
 export interface Rejection {
   index?: number;
-  code: 'payload_too_large' | 'no_user_anon_id' | 'missing_event' | 'invalid_field' | 'invalid_body';
+  code: 'payload_too_large' | 'no_user_anon_id' | 'missing_event' | 'invalid_field' | 'invalid_body' | 'unstorable_event';
   message: string;
   field?: string;
 }
