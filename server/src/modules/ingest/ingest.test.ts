@@ -593,6 +593,34 @@ describe('per-source rate limit', () => {
   });
 });
 
+describe('per-source rate limit on batches', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('when a batch holds more events than the source may send in a second', () => {
+    it('accepts it, counting every event, and makes the next calls wait until they are paid for', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const ws = await createTestWorkspace(server);
+      const limited = await ws.addSource('web', { rateLimit: 5 });
+
+      const batch = Array.from({ length: 20 }, (_, i) => ({ type: 'track', userId: 'u1', event: 'E', messageId: `big-${i}` }));
+      const ok = await post('/v1/batch', { batch }, limited.basic);
+      expect(ok.statusCode).toBe(200);
+      expect((ok.json() as IngestBody).accepted).toBe(20);
+
+      // 15 events in debt at 5 a second: one more event waits (15 + 1) / 5 = 3.2 s.
+      const over = await post('/v1/track', track({ messageId: 'next' }), limited.basic);
+      expect(over.statusCode).toBe(429);
+      expect(over.headers['retry-after']).toBe('4');
+      vi.setSystemTime(Date.now() + 1000);
+      expect((await post('/v1/track', track({ messageId: 'next' }), limited.basic)).statusCode).toBe(429);
+      vi.setSystemTime(Date.now() + 3000);
+      expect((await post('/v1/track', track({ messageId: 'next' }), limited.basic)).statusCode).toBe(200);
+    });
+  });
+});
+
 describe('tenant isolation', () => {
   describe('when two workspaces hold the same userId', () => {
     it('writes only into the write key’s workspace', async () => {
