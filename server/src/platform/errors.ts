@@ -39,6 +39,7 @@ export const ERROR_STATUS = {
   order_not_found: 404,
   reservation_not_found: 404,
   promotion_not_found: 404,
+  dead_letter_not_found: 404,
   conflict: 409,
   duplicate_sku: 409,
   insufficient_stock: 409,
