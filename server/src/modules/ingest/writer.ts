@@ -177,14 +177,16 @@ export class IngestWriter {
         continue;
       }
       const slots = this.take();
-      let resolved: Resolved;
+      let resolved: Resolved | undefined;
       try {
         resolved = await this.resolveStage(slots);
       } catch (err) {
         track(this.isolate(slots, err));
-        continue;
       }
-      track(this.insertStage(resolved).then((r) => this.settle(slots, r), (err) => this.isolate(slots, err)));
+      if (resolved) {
+        const r = resolved;
+        track(this.insertStage(r).then((done) => this.settle(slots, done), (err) => this.isolate(slots, err)));
+      }
       if (inFlight.size >= 2) await Promise.race(inFlight);
     }
     this.flushing = false;
