@@ -15,6 +15,7 @@ import { AppError, isAppError } from './platform/errors';
 import { ErrorResponse } from './platform/schema';
 import { requireRoutePermissions, type RouteEntry } from './platform/permissions';
 import { auditRoutes } from './platform/audit';
+import { deadLetterRoutes } from './platform/dead-letters.routes';
 import { bootstrapWorkspace, firstWorkspaceId, getWorkspace, workspacesRoutes } from './modules/workspaces';
 import { createConsoleGuard, ensureBootstrapAdmin, usersRoutes } from './modules/users';
 import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
@@ -199,6 +200,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(demoRoutes(ctx, writer));
   await app.register(dashboardRoutes(ctx, guard));
   await app.register(auditRoutes(ctx, guard));
+  await app.register(deadLetterRoutes(ctx, guard));
   await app.register(sdkRoutes);
   // Last: every other browser path is the console.
   await app.register(consoleRoutes());

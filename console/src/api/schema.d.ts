@@ -2879,6 +2879,21 @@ export interface paths {
                                 context: {
                                     [key: string]: unknown;
                                 };
+                                notes: {
+                                    /** @description What Omni changed in the event to store it. */
+                                    warnings: {
+                                        /** @description nul_removed, lone_surrogate_replaced (with U+FFFD) or timestamp_replaced (by receivedAt; the times as sent are in context.omni.invalidTimestamps). */
+                                        code: string;
+                                        count: number;
+                                        /** @description Where: paths such as properties.name, or the time fields. */
+                                        fields: string[];
+                                    }[];
+                                    /** @description Identifiers identity resolution left out under the workspace's rules (limits, merge protection). */
+                                    droppedIdentifiers: {
+                                        type: string;
+                                        value: string;
+                                    }[];
+                                };
                             }[];
                             nextCursor: string | null;
                         };
@@ -20289,6 +20304,284 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Domain log entries a consumer failed to handle: retrying with backoff, or parked (most recently failed first) */
+        get: {
+            parameters: {
+                query?: {
+                    consumer?: string;
+                    status?: "retrying" | "parked";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                /** @description The consumer whose handler threw, e.g. carts.merge. */
+                                consumer: string;
+                                /** @description The domain log entry. */
+                                entryId: number;
+                                entryType: string;
+                                /**
+                                 * @description retrying (with backoff, at nextAttemptAt) or parked (after the last attempt).
+                                 * @enum {string}
+                                 */
+                                status: "retrying" | "parked";
+                                attempts: number;
+                                /** @description The last error's message. */
+                                error: string;
+                                /** Format: date-time */
+                                firstFailedAt: string;
+                                /** Format: date-time */
+                                lastFailedAt: string;
+                                nextAttemptAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a dead letter now: its consumer runs the entry once more (a failure parks it again) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @description The consumer whose handler threw, e.g. carts.merge. */
+                            consumer: string;
+                            /** @description The domain log entry. */
+                            entryId: number;
+                            entryType: string;
+                            /**
+                             * @description retrying (with backoff, at nextAttemptAt) or parked (after the last attempt).
+                             * @enum {string}
+                             */
+                            status: "retrying" | "parked";
+                            attempts: number;
+                            /** @description The last error's message. */
+                            error: string;
+                            /** Format: date-time */
+                            firstFailedAt: string;
+                            /** Format: date-time */
+                            lastFailedAt: string;
+                            nextAttemptAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Discard a dead letter: its entry is not handled by that consumer */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {boolean} */
+                            discarded: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

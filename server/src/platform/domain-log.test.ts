@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestWorkspace, DB_KIND, openTestDb, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
+import { rows } from '../db/client';
 import { appendDomainEvents, LOG_START, readDomainEvents, startConsumer, type Consumer, type DomainEvent } from './domain-log';
 
 let server: TestServer;
@@ -178,16 +179,16 @@ describe('startConsumer', () => {
     });
   });
 
-  describe('when the handler fails', () => {
-    it('keeps the cursor and delivers the same entries again on the next drain', async () => {
+  // Once: the whole batch was retried forever. Now the batch is handled again entry by entry.
+  describe('when the handler fails once for a batch', () => {
+    it('rolls the batch back, handles its entries one by one, and sets nothing aside', async () => {
       const ws = await createTestWorkspace(server);
-      const errors: unknown[] = [];
       const name = consumerName('retry');
-      const c = await recordingConsumer(name, ws, { failFirst: true, errors });
-      await appendEach(ws, ['f1', 'f2']);
+      const c = await recordingConsumer(name, ws, { failFirst: true });
+      await server.db.orm.transaction((tx) => appendDomainEvents(tx, ['f1', 'f2'].map((ref) => ({ workspaceId: ws.workspaceId, type: 'test.entry', ref }))));
 
       expect(await c.drainUntil(2)).toEqual(['f1', 'f2']);
-      expect(errors).toEqual([{ consumer: name, err: expect.objectContaining({ message: 'handler failed once' }) }]);
+      expect(await deadLettersOf(ws)).toEqual([]);
     });
   });
 
@@ -200,6 +201,166 @@ describe('startConsumer', () => {
 
       expect(await a.drainUntil(3)).toEqual(['x1', 'x2', 'x3']);
       expect(await b.drainUntil(3)).toEqual(['x1', 'x2', 'x3']);
+    });
+  });
+});
+
+/** Dead letters of a workspace, through the admin API. */
+async function deadLettersOf(ws: TestWorkspace, query = ''): Promise<DeadLetterBody[]> {
+  const res = await server.app.inject({ method: 'GET', url: `/api/v1/dead-letters${query}`, headers: ws.admin });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{ data: DeadLetterBody[] }>().data;
+}
+
+interface DeadLetterBody {
+  id: string;
+  consumer: string;
+  entryId: number;
+  entryType: string;
+  status: string;
+  attempts: number;
+  error: string;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  nextAttemptAt: string | null;
+}
+
+describe('startConsumer with an entry its handler throws on', () => {
+  /**
+   * A consumer that throws on entries whose ref is in `poisoned` and records, through `tx` in a
+   * real table, one effect per entry handled: effects of a batch that threw must not remain.
+   */
+  async function poisonedConsumer(name: string, workspaces: TestWorkspace[], poisoned: Set<string>, retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }) {
+    const mine = (e: DomainEvent) => workspaces.some((w) => w.workspaceId === e.workspaceId);
+    const handled: DomainEvent[] = [];
+    const consumer = await startConsumer({
+      db: server.db,
+      log: server.app.log,
+      name,
+      batchSize: 50,
+      pollMs: 60_000,
+      retry,
+      handle: async (tx, entries) => {
+        for (const e of entries) {
+          if (!mine(e)) continue;
+          await tx.execute(sql`INSERT INTO test_consumer_effects (consumer, ref) VALUES (${name}, ${e.ref})`);
+          if (e.ref !== null && poisoned.has(e.ref)) throw new Error(`cannot handle ${e.ref}`);
+        }
+        handled.push(...entries.filter(mine));
+      },
+    });
+    started.push(consumer);
+    const effects = async () =>
+      (await rows<{ ref: string; n: number }>(server.db.orm, sql`SELECT ref, count(*)::int AS n FROM test_consumer_effects WHERE consumer = ${name} GROUP BY ref ORDER BY ref`));
+    return { consumer, handled, effects };
+  }
+
+  beforeAll(async () => {
+    await server.db.orm.execute(sql`CREATE TABLE IF NOT EXISTS test_consumer_effects (consumer text NOT NULL, ref text NOT NULL)`);
+  });
+
+  /** Drain until `done` holds (entries become readable once older transactions end; retries wait their backoff). */
+  async function drainWhile(consumer: Consumer, done: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 200 && !(await done()); i++) {
+      await consumer.drain();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  describe("when it throws on one workspace's entry", () => {
+    it('handles the other entries of every workspace, each once, and retries the bad one until it is parked', async () => {
+      const a = await createTestWorkspace(server);
+      const b = await createTestWorkspace(server);
+      const name = consumerName('poison');
+      const c = await poisonedConsumer(name, [a, b], new Set(['dl-a2']));
+      await server.db.orm.transaction((tx) =>
+        appendDomainEvents(tx, [
+          { workspaceId: a.workspaceId, type: 'test.entry', ref: 'dl-a1' },
+          { workspaceId: a.workspaceId, type: 'test.entry', ref: 'dl-a2' },
+          { workspaceId: b.workspaceId, type: 'test.entry', ref: 'dl-b1' },
+          { workspaceId: a.workspaceId, type: 'test.entry', ref: 'dl-a3' },
+        ]),
+      );
+      await appendEach(b, ['dl-b2']);
+
+      await drainWhile(c.consumer, async () => (await deadLettersOf(a)).some((d) => d.status === 'parked'));
+      expect(c.handled.map((e) => e.ref).sort()).toEqual(['dl-a1', 'dl-a3', 'dl-b1', 'dl-b2']);
+      // Exactly once: the batch attempt that threw left no effect behind; dl-a2 left none either.
+      expect(await c.effects()).toEqual([
+        { ref: 'dl-a1', n: 1 },
+        { ref: 'dl-a3', n: 1 },
+        { ref: 'dl-b1', n: 1 },
+        { ref: 'dl-b2', n: 1 },
+      ]);
+      const entry = (await readAll(a)).find((e) => e.ref === 'dl-a2')!;
+      const [letter, ...more] = await deadLettersOf(a);
+      expect(more).toEqual([]);
+      expect(letter).toMatchObject({ consumer: name, entryId: entry.id, entryType: 'test.entry', status: 'parked', attempts: 3, error: 'cannot handle dl-a2', nextAttemptAt: null });
+      expect(Date.parse(letter!.lastFailedAt)).toBeGreaterThan(Date.parse(letter!.firstFailedAt));
+      expect(await deadLettersOf(b)).toEqual([]);
+    });
+  });
+
+  describe('when an operator retries a parked entry once its cause is fixed', () => {
+    it('runs it again through the consumer and removes the dead letter', async () => {
+      const ws = await createTestWorkspace(server);
+      const poisoned = new Set(['dl-fix']);
+      const c = await poisonedConsumer(consumerName('fix'), [ws], poisoned, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 });
+      await appendEach(ws, ['dl-fix', 'dl-after']);
+      await drainWhile(c.consumer, async () => c.handled.length >= 1 && (await deadLettersOf(ws)).length === 1);
+      const [letter] = await deadLettersOf(ws, '?status=parked');
+      expect(letter).toMatchObject({ status: 'parked', attempts: 1 });
+      expect(c.handled.map((e) => e.ref)).toEqual(['dl-after']);
+
+      poisoned.delete('dl-fix');
+      const retried = await server.app.inject({ method: 'POST', url: `/api/v1/dead-letters/${letter!.id}/retry`, headers: ws.admin });
+      expect(retried.statusCode, retried.body).toBe(200);
+      expect(retried.json()).toMatchObject({ id: letter!.id, status: 'retrying' });
+      await drainWhile(c.consumer, async () => c.handled.length >= 2);
+      expect(c.handled.map((e) => e.ref)).toEqual(['dl-after', 'dl-fix']);
+      expect(await deadLettersOf(ws)).toEqual([]);
+      expect(await c.effects()).toEqual([
+        { ref: 'dl-after', n: 1 },
+        { ref: 'dl-fix', n: 1 },
+      ]);
+    });
+  });
+
+  describe('when an operator retries an entry that still throws', () => {
+    it('parks it again after one more run', async () => {
+      const ws = await createTestWorkspace(server);
+      const c = await poisonedConsumer(consumerName('again'), [ws], new Set(['dl-again']), { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 });
+      await appendEach(ws, ['dl-again']);
+      await drainWhile(c.consumer, async () => (await deadLettersOf(ws, '?status=parked')).length === 1);
+      const [letter] = await deadLettersOf(ws);
+      expect(letter!.attempts).toBe(2);
+
+      expect((await server.app.inject({ method: 'POST', url: `/api/v1/dead-letters/${letter!.id}/retry`, headers: ws.admin })).statusCode).toBe(200);
+      await drainWhile(c.consumer, async () => (await deadLettersOf(ws))[0]?.attempts === 3);
+      expect(await deadLettersOf(ws)).toEqual([expect.objectContaining({ id: letter!.id, status: 'parked', attempts: 3 })]);
+    });
+  });
+
+  describe('when another workspace asks for a dead letter', () => {
+    it('does not list, retry or discard it (404), and its own workspace can discard it', async () => {
+      const ws = await createTestWorkspace(server);
+      const other = await createTestWorkspace(server);
+      const c = await poisonedConsumer(consumerName('scope'), [ws], new Set(['dl-scope']), { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 });
+      await appendEach(ws, ['dl-scope']);
+      await drainWhile(c.consumer, async () => (await deadLettersOf(ws)).length === 1);
+      const [letter] = await deadLettersOf(ws);
+
+      expect(await deadLettersOf(other)).toEqual([]);
+      for (const [method, url] of [['POST', `/api/v1/dead-letters/${letter!.id}/retry`], ['DELETE', `/api/v1/dead-letters/${letter!.id}`]] as const) {
+        const res = await server.app.inject({ method, url, headers: other.admin });
+        expect(res.statusCode).toBe(404);
+        expect(res.json<{ error: { code: string } }>().error.code).toBe('dead_letter_not_found');
+      }
+      expect(await deadLettersOf(ws)).toHaveLength(1);
+
+      const discarded = await server.app.inject({ method: 'DELETE', url: `/api/v1/dead-letters/${letter!.id}`, headers: ws.admin });
+      expect(discarded.json()).toEqual({ id: letter!.id, discarded: true });
+      expect(await deadLettersOf(ws)).toEqual([]);
     });
   });
 });

@@ -9,10 +9,23 @@
  * takes rows whose transaction is older than the oldest one still running
  * (`pg_snapshot_xmin(pg_current_snapshot())`), and orders by (tx, id). Nothing can then appear
  * behind its cursor.
+ *
+ * One bad entry must not stop a consumer (and with it every workspace): an entry its handler
+ * throws on becomes a dead letter (dead-letters.ts), retried on its own with backoff and parked
+ * after the consumer's maximum of attempts, while the cursor moves on.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { firstRow, notify, rows, toDate, type Database, type Executor } from '../db/client';
+import {
+  DEFAULT_RETRY_POLICY,
+  deleteDeadLetter,
+  errorText,
+  lockDueRetries,
+  recordFirstFailure,
+  recordRetryFailure,
+  type RetryPolicy,
+} from './dead-letters';
 
 export const DOMAIN_LOG_CHANNEL = 'omni_domain_log';
 
@@ -124,6 +137,18 @@ export async function readDomainEvents(
   return found.map(toEntry);
 }
 
+/** Entries by id (a consumer's dead letters), in (tx, id) order. */
+async function readDomainEventsByIds(ex: Executor, ids: number[]): Promise<DomainEvent[]> {
+  if (ids.length === 0) return [];
+  const found = await rows<RawEntry>(
+    ex,
+    sql`SELECT d.id, d.tx::text AS tx, d.workspace_id, d.type, d.profile_id, d.ref, d.data, d.created_at
+        FROM domain_events d WHERE d.id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))
+        ORDER BY d.tx, d.id`,
+  );
+  return found.map(toEntry);
+}
+
 export interface ConsumerOptions {
   db: Database;
   log: FastifyBaseLogger;
@@ -132,9 +157,18 @@ export interface ConsumerOptions {
   batchSize?: number;
   /** Poll interval when no notification arrives (ms). */
   pollMs?: number;
+  /** How an entry the handler throws on is retried before it is parked (default: 8 runs over about 8 minutes). */
+  retry?: Partial<RetryPolicy>;
   /**
-   * Handle a batch. Runs in the transaction that advances the cursor, so effects written
-   * through `tx` happen exactly once; side effects outside the database happen at least once.
+   * Handle a batch. Runs in the transaction that advances the cursor (inside a savepoint), so
+   * effects written through `tx` happen exactly once; side effects outside the database happen
+   * at least once. If it throws, its effects are rolled back and the batch is handled again one
+   * entry at a time, each in its own savepoint: the entries that throw become dead letters.
+   *
+   * Order: entries are handled in log order, except that an entry that threw is retried later,
+   * after entries that follow it (of every workspace, its own included), and a parked one only
+   * when an operator retries it. A handler whose effect depends on an earlier entry must allow
+   * for that (the consumers so far recompute from current state, so they do).
    */
   handle: (tx: Executor, entries: DomainEvent[]) => Promise<void>;
 }
@@ -159,6 +193,53 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Consumer> {
   let running: Promise<number> | undefined;
   let again = false;
 
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+
+  /** Run the handler in a savepoint: its effects stay only if it returns. */
+  async function attempt(tx: Executor, entries: DomainEvent[]): Promise<unknown> {
+    try {
+      await tx.transaction((sp) => opts.handle(sp, entries));
+      return undefined;
+    } catch (err) {
+      return err ?? new Error('handler threw');
+    }
+  }
+
+  /** The batch in one savepoint; if it throws, each entry in its own, the ones that throw set aside. */
+  async function handleBatch(tx: Executor, entries: DomainEvent[]): Promise<void> {
+    const batchErr = await attempt(tx, entries);
+    if (batchErr === undefined) return;
+    for (const entry of entries) {
+      const err = entries.length === 1 ? batchErr : await attempt(tx, [entry]);
+      if (err === undefined) continue;
+      opts.log.warn({ err, consumer: name, entryId: entry.id, workspaceId: entry.workspaceId }, 'domain log entry failed; will retry it on its own');
+      await recordFirstFailure(tx, {
+        workspaceId: entry.workspaceId, consumer: name, entryId: entry.id, entryType: entry.type, error: errorText(err), policy,
+      });
+    }
+  }
+
+  /** Entries set aside whose wait is over: handled at last (the dead letter goes) or failed once more. */
+  async function retryDue(tx: Executor): Promise<number> {
+    const due = await lockDueRetries(tx, name, batchSize);
+    if (due.length === 0) return 0;
+    const entries = new Map((await readDomainEventsByIds(tx, due.map((d) => d.entryId))).map((e) => [e.id, e]));
+    let handled = 0;
+    for (const letter of due) {
+      const entry = entries.get(letter.entryId);
+      const err = entry ? await attempt(tx, [entry]) : undefined; // an entry no longer in the log has nothing to do
+      if (err === undefined) {
+        await deleteDeadLetter(tx, letter.workspaceId, letter.id);
+        handled++;
+        continue;
+      }
+      const parked = letter.attempts + 1 >= policy.maxAttempts;
+      opts.log.warn({ err, consumer: name, entryId: letter.entryId, workspaceId: letter.workspaceId, attempts: letter.attempts + 1 }, parked ? 'domain log entry parked after its last attempt' : 'domain log entry failed again');
+      await recordRetryFailure(tx, letter, errorText(err), policy);
+    }
+    return handled;
+  }
+
   async function step(): Promise<number> {
     return db.orm.transaction(async (tx) => {
       const cursor = await firstRow<{ tx: string; position: number }>(
@@ -167,12 +248,14 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Consumer> {
       );
       if (!cursor) return 0; // another process holds this consumer
       const entries = await readDomainEvents(tx, { after: { tx: cursor.tx, id: cursor.position }, limit: batchSize });
-      if (entries.length === 0) return 0;
-      await opts.handle(tx, entries);
-      const last = entries[entries.length - 1]!;
-      await tx.execute(
-        sql`UPDATE log_cursors SET tx = ${last.tx}::xid8, position = ${last.id}, updated_at = now() WHERE consumer = ${name}`,
-      );
+      if (entries.length > 0) {
+        await handleBatch(tx, entries);
+        const last = entries[entries.length - 1]!;
+        await tx.execute(
+          sql`UPDATE log_cursors SET tx = ${last.tx}::xid8, position = ${last.id}, updated_at = now() WHERE consumer = ${name}`,
+        );
+      }
+      await retryDue(tx);
       return entries.length;
     });
   }

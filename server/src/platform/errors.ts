@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   no_user_anon_id: 400,
   missing_event: 400,
   invalid_field: 400,
+  /** The database refused an event's data even alone (the rest of its batch was stored). */
+  unstorable_event: 400,
   unknown_sku: 400,
   currency_mismatch: 400,
   location_not_in_channel: 400,
@@ -37,6 +39,7 @@ export const ERROR_STATUS = {
   order_not_found: 404,
   reservation_not_found: 404,
   promotion_not_found: 404,
+  dead_letter_not_found: 404,
   conflict: 409,
   duplicate_sku: 409,
   insufficient_stock: 409,

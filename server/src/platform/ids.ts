@@ -46,7 +46,7 @@ export type IdPrefix =
   | 'ws' | 'src' | 'tok' | 'prf' | 'mrg' | 'msg'
   | 'ch' | 'loc' | 'cat' | 'prod' | 'var'
   | 'adj' | 'rsv' | 'cart' | 'ord' | 'otr' | 'ctok'
-  | 'promo' | 'paud' | 'pbat' | 'pred' | 'usr' | 'aud';
+  | 'promo' | 'paud' | 'pbat' | 'pred' | 'usr' | 'aud' | 'dlq';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

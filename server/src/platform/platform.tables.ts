@@ -2,7 +2,7 @@
  * Tables of the platform layer: the durable domain event log and its consumers' cursors.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { timestamptz, xid8 } from '../db/columns';
 
 /**
@@ -36,6 +36,36 @@ export const logCursors = pgTable('log_cursors', {
   position: bigint('position', { mode: 'number' }).notNull().default(0),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * Domain log entries a consumer's handler threw on. The consumer's cursor moves past them (the
+ * other entries and workspaces go on); each is retried on its own with exponential backoff
+ * (`status` retrying, at `next_attempt_at`) and, after the consumer's maximum of attempts,
+ * parked until an operator retries or discards it (GET /api/v1/dead-letters).
+ */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    consumer: text('consumer').notNull(),
+    entryId: bigint('entry_id', { mode: 'number' }).notNull(),
+    entryType: text('entry_type').notNull(),
+    /** 'retrying' or 'parked'. */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull(),
+    error: text('error').notNull(),
+    firstFailedAt: timestamptz('first_failed_at').notNull().defaultNow(),
+    lastFailedAt: timestamptz('last_failed_at').notNull().defaultNow(),
+    /** When a retrying entry is tried next; null when parked. */
+    nextAttemptAt: timestamptz('next_attempt_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex('dead_letters_consumer_entry').on(t.consumer, t.entryId),
+    index('dead_letters_due').on(t.consumer, t.nextAttemptAt),
+  ],
+);
 
 /**
  * The audit trail of sensitive reads and acts by console users and API tokens: personal-data

@@ -58,6 +58,19 @@ export const TimelineEventSchema = Type.Object({
   properties: JsonObject,
   traits: JsonObject,
   context: JsonObject,
+  notes: Type.Object({
+    warnings: Type.Array(
+      Type.Object({
+        code: Type.String({ description: 'nul_removed, lone_surrogate_replaced (with U+FFFD) or timestamp_replaced (by receivedAt; the times as sent are in context.omni.invalidTimestamps).' }),
+        count: Type.Integer(),
+        fields: Type.Array(Type.String(), { description: 'Where: paths such as properties.name, or the time fields.' }),
+      }),
+      { description: 'What Omni changed in the event to store it.' },
+    ),
+    droppedIdentifiers: Type.Array(Type.Object({ type: Type.String(), value: Type.String() }), {
+      description: "Identifiers identity resolution left out under the workspace's rules (limits, merge protection).",
+    }),
+  }),
 });
 
 export const TimelineQuery = Type.Object({

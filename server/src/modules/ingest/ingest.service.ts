@@ -11,7 +11,7 @@ import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
 import { getWorkspace, type Source } from '../workspaces';
 import * as repo from './ingest.repo';
 import { validateMessage, type EventType, type Rejection } from './validate';
-import type { IngestWriter, QueuedEvent } from './writer';
+import { notesOf, type EventNotes, type IngestWriter, type QueuedEvent } from './writer';
 
 export interface IngestResult {
   accepted: number;
@@ -35,6 +35,7 @@ export async function ingestMessages(
   const country = workspace.defaultCountry as CountryCode;
   const rejected: Rejection[] = [];
   const queued: QueuedEvent[] = [];
+  const itemIndex: number[] = [];
   input.items.forEach((item, index) => {
     let value = item.value;
     if (input.shared && value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -45,6 +46,7 @@ export async function ingestMessages(
       rejected.push({ ...v, index });
       return;
     }
+    itemIndex.push(index);
     queued.push({
       message: v,
       identifiers: extractIdentifiers({ userId: v.userId, anonymousId: v.anonymousId, traits: v.traits, context: v.context }, country),
@@ -53,13 +55,15 @@ export async function ingestMessages(
       trusted: input.source.trust === 'server',
     });
   });
-  const outcomes = await deps.writer.write({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, queued);
+  const outcomes = await deps.writer.writeResolved({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, queued);
   const result: IngestResult = { accepted: 0, duplicates: 0, suppressed: 0, rejected };
-  for (const o of outcomes) {
-    if (o === 'stored') result.accepted++;
-    else if (o === 'duplicate') result.duplicates++;
-    else result.suppressed++;
-  }
+  outcomes.forEach((o, i) => {
+    if (o.outcome === 'stored') result.accepted++;
+    else if (o.outcome === 'duplicate') result.duplicates++;
+    else if (o.outcome === 'suppressed') result.suppressed++;
+    else rejected.push({ index: itemIndex[i]!, code: 'unstorable_event', message: o.reason ?? 'the database refused this event' });
+  });
+  rejected.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   return result;
 }
 
@@ -96,6 +100,8 @@ export interface TimelineEvent {
   traits: Record<string, unknown>;
   context: Record<string, unknown>;
   name: string | null;
+  /** What Omni changed to store the event, and identifiers resolution left out. */
+  notes: EventNotes;
 }
 
 function toTimelineEvent(r: repo.EventRow): TimelineEvent {
@@ -115,6 +121,7 @@ function toTimelineEvent(r: repo.EventRow): TimelineEvent {
     traits: obj(p.traits),
     context: obj(p.context),
     name: typeof p.name === 'string' ? p.name : null,
+    notes: notesOf(p),
   };
 }
 
@@ -205,6 +212,7 @@ export async function identifyCustomer(
     // Omni's own calls on behalf of the shop's backend (orders, sign-in, the admin API): trusted.
     { message: v, identifiers, sourceId: input.sourceId, channel: input.channel, trusted: true },
   ]);
+  if (result?.outcome === 'rejected') throw new AppError('unstorable_event', result.reason ?? 'the database refused this customer');
   return result?.profileId ?? null;
 }
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -24,7 +25,17 @@ interface ErrorBody {
 }
 
 interface TimelineBody {
-  data: { messageId: string; type: string; event: string | null; channel: string; sourceId: string; timestamp: string; receivedAt: string; context: Record<string, unknown> }[];
+  data: {
+    messageId: string;
+    type: string;
+    event: string | null;
+    channel: string;
+    sourceId: string;
+    timestamp: string;
+    receivedAt: string;
+    context: Record<string, unknown>;
+    notes: { warnings: { code: string; count: number; fields: string[] }[]; droppedIdentifiers: { type: string; value: string }[] };
+  }[];
 }
 
 interface StoredEvent {
@@ -331,7 +342,7 @@ describe('message validation', () => {
     it.each([
       { path: '/v1/track', body: { event: 'E' }, code: 'no_user_anon_id', field: 'userId' },
       { path: '/v1/track', body: { userId: 'u1' }, code: 'missing_event', field: 'event' },
-      { path: '/v1/track', body: { userId: 'u1', event: 'E', timestamp: 'not a date' }, code: 'invalid_field', field: 'timestamp' },
+      { path: '/v1/track', body: { userId: 'u1', event: 'E', properties: { deep: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown } }, code: 'invalid_field', field: `properties.deep${'[0]'.repeat(62)}` },
       { path: '/v1/alias', body: { userId: 'u1' }, code: 'invalid_field', field: 'previousId' },
       { path: '/v1/group', body: { userId: 'u1' }, code: 'invalid_field', field: 'groupId' },
     ])('$path $body answers 400 $code', async ({ path, body, code, field }) => {
@@ -369,7 +380,7 @@ describe('message validation', () => {
         { type: 'track', userId: 'u1', event: 'Good', messageId: 'good-0' },
         { type: 'track', event: 'No ids' },
         { type: 'track', userId: 'u1' },
-        { type: 'track', userId: 'u1', event: 'E', timestamp: 'soon' },
+        { type: 'track', userId: 'u1', event: 'E', properties: { x: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown } },
         { type: 'alias', userId: 'u1' },
         { type: 'identify', userId: 'u1', messageId: 'good-5' },
         { type: 'purchase', userId: 'u1' },
@@ -382,7 +393,7 @@ describe('message validation', () => {
       expect(body.rejected.map((r) => [r.index, r.code, r.field])).toEqual([
         [1, 'no_user_anon_id', 'userId'],
         [2, 'missing_event', 'event'],
-        [3, 'invalid_field', 'timestamp'],
+        [3, 'invalid_field', `properties.x${'[0]'.repeat(62)}`],
         [4, 'invalid_field', 'previousId'],
         [6, 'invalid_field', 'type'],
         [7, 'invalid_body', undefined],
@@ -582,6 +593,34 @@ describe('per-source rate limit', () => {
   });
 });
 
+describe('per-source rate limit on batches', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('when a batch holds more events than the source may send in a second', () => {
+    it('accepts it, counting every event, and makes the next calls wait until they are paid for', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const ws = await createTestWorkspace(server);
+      const limited = await ws.addSource('web', { rateLimit: 5 });
+
+      const batch = Array.from({ length: 20 }, (_, i) => ({ type: 'track', userId: 'u1', event: 'E', messageId: `big-${i}` }));
+      const ok = await post('/v1/batch', { batch }, limited.basic);
+      expect(ok.statusCode).toBe(200);
+      expect((ok.json() as IngestBody).accepted).toBe(20);
+
+      // 15 events in debt at 5 a second: one more event waits (15 + 1) / 5 = 3.2 s.
+      const over = await post('/v1/track', track({ messageId: 'next' }), limited.basic);
+      expect(over.statusCode).toBe(429);
+      expect(over.headers['retry-after']).toBe('4');
+      vi.setSystemTime(Date.now() + 1000);
+      expect((await post('/v1/track', track({ messageId: 'next' }), limited.basic)).statusCode).toBe(429);
+      vi.setSystemTime(Date.now() + 3000);
+      expect((await post('/v1/track', track({ messageId: 'next' }), limited.basic)).statusCode).toBe(200);
+    });
+  });
+});
+
 describe('tenant isolation', () => {
   describe('when two workspaces hold the same userId', () => {
     it('writes only into the write key’s workspace', async () => {
@@ -624,6 +663,148 @@ describe('group commit', () => {
       const stored = await storedEvents(ws.workspaceId);
       expect(new Set(stored.map((e) => e.message_id)).size).toBe(50);
       expect(stored.every((e) => e.profile_id !== null)).toBe(true);
+    });
+  });
+});
+
+describe('input the database cannot store', () => {
+  const poisons: { name: string; body: string; status: number }[] = [
+    { name: 'NUL in a value', body: '{"userId":"a1","event":"E","messageId":"p-nul","properties":{"note":"x\\u0000y"}}', status: 200 },
+    { name: 'NUL in a key and in userId', body: '{"userId":"a\\u00002","event":"E","messageId":"p-key","properties":{"k\\u0000":1}}', status: 200 },
+    { name: 'a lone surrogate', body: '{"userId":"a3","event":"E","messageId":"p-sur","properties":{"name":"\\ud800"}}', status: 200 },
+    { name: 'a timestamp PostgreSQL cannot hold', body: '{"userId":"a4","event":"E","messageId":"p-ts","timestamp":"-100000-01-01T00:00:00Z"}', status: 200 },
+    { name: '4,000 levels of nesting', body: `{"userId":"a5","event":"E","messageId":"p-deep","properties":{"x":${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}}`, status: 400 },
+  ];
+
+  describe('when one workspace sends it while another sends 300 events at once', () => {
+    it('answers every event of the other workspace 2xx and stores them, and stores or refuses the bad ones alone', async () => {
+      const a = await createTestWorkspace(server);
+      const b = await createTestWorkspace(server);
+      const bad = poisons.map((p) =>
+        server.app.inject({ method: 'POST', url: '/v1/track', headers: { ...a.basic, 'content-type': 'application/json' }, payload: p.body }),
+      );
+      const good = Array.from({ length: 300 }, (_, i) => post('/v1/track', { userId: `b-${i % 30}`, event: 'E', messageId: `b-${i}` }, b.basic));
+      const [badRes, goodRes] = await Promise.all([Promise.all(bad), Promise.all(good)]);
+
+      expect(goodRes.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
+      expect(await storedEvents(b.workspaceId)).toHaveLength(300);
+      expect(badRes.map((r) => r.statusCode)).toEqual(poisons.map((p) => p.status));
+      expect((badRes[4]!.json() as ErrorBody).error).toMatchObject({ code: 'invalid_field', field: expect.stringMatching(/^properties\.x(\.a)+$/) });
+      expect((await storedEvents(a.workspaceId)).map((e) => e.message_id).sort()).toEqual(['p-key', 'p-nul', 'p-sur', 'p-ts']);
+    });
+  });
+
+  describe('when an event was repaired to store it', () => {
+    it('shows what was changed, and where, on the timeline', async () => {
+      const ws = await createTestWorkspace(server);
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { ...ws.basic, 'content-type': 'application/json' },
+        payload: '{"userId":"u1","event":"E","properties":{"note":"x\\u0000y","name":"\\udfff"},"sentAt":"not a date","context":{"ip":"1.2.3.4"}}',
+      });
+      expect(res.statusCode).toBe(200);
+      const [event] = await timelineOf(ws, 'u1');
+      expect(event).toMatchObject({
+        properties: { note: 'xy', name: '\ufffd' },
+        context: { ip: '1.2.3.4', omni: { invalidTimestamps: { sentAt: 'not a date' } } },
+        notes: {
+          warnings: [
+            { code: 'nul_removed', count: 1, fields: ['properties.note'] },
+            { code: 'lone_surrogate_replaced', count: 1, fields: ['properties.name'] },
+            { code: 'timestamp_replaced', count: 1, fields: ['sentAt'] },
+          ],
+          droppedIdentifiers: [],
+        },
+      });
+    });
+  });
+
+  describe('when one batch item is nested deeper than 64 levels', () => {
+    it('refuses that item by index and stores the others', async () => {
+      const ws = await createTestWorkspace(server);
+      // 100,000 levels of arrays: 200 KB, under the batch limit.
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const item = (id: string, properties = '{}') => `{"type":"track","userId":"u1","event":"E","messageId":"${id}","properties":${properties}}`;
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { ...ws.basic, 'content-type': 'application/json' },
+        payload: `{"batch":[${item('ok-0')},${item('deep-1', `{"deep":${deep}}`)},${item('ok-2')}]}`,
+      });
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as IngestBody).rejected).toEqual([expect.objectContaining({ index: 1, code: 'invalid_field', message: expect.stringContaining('64 levels') })]);
+      expect((await storedEvents(ws.workspaceId)).map((e) => e.message_id)).toEqual(['ok-0', 'ok-2']);
+    });
+  });
+});
+
+describe('IngestWriter isolation', () => {
+  /**
+   * A value the database refuses, made real for this test only: a CHECK constraint on a marker
+   * no other test sends (no mock; the commit truly fails in PostgreSQL or PGlite).
+   */
+  async function withRefusedValue<T>(table: 'events' | 'profiles', run: (marker: string) => Promise<T>): Promise<T> {
+    const marker = `poison-${crypto.randomUUID()}`;
+    const name = `test_refuse_${marker.replace(/-/g, '_')}`;
+    const column = table === 'events' ? sql.raw(`payload->'properties'->>'poison'`) : sql.raw(`traits->>'poison'`);
+    await server.db.orm.execute(sql`ALTER TABLE ${sql.raw(table)} ADD CONSTRAINT ${sql.raw(name)} CHECK (${column} IS DISTINCT FROM ${sql.raw(`'${marker}'`)}) NOT VALID`);
+    try {
+      return await run(marker);
+    } finally {
+      await server.db.orm.execute(sql`ALTER TABLE ${sql.raw(table)} DROP CONSTRAINT ${sql.raw(name)}`);
+    }
+  }
+
+  describe.each([
+    { stage: 'the events insert (stage 2)', table: 'events' as const, poison: (marker: string) => ({ userId: 'a-bad', event: 'E', properties: { poison: marker } }) },
+    { stage: 'identity resolution (stage 1)', table: 'profiles' as const, poison: (marker: string) => ({ userId: 'a-bad', traits: { poison: marker } }) },
+  ])('when the database refuses one event in $stage', ({ table, poison }) => {
+    it("answers only that event's request with an error, while another workspace's 300 events are all stored", async () => {
+      const a = await createTestWorkspace(server);
+      const b = await createTestWorkspace(server);
+      await withRefusedValue(table, async (marker) => {
+        const path = table === 'events' ? '/v1/track' : '/v1/identify';
+        const badSingle = post(path, { ...poison(marker), messageId: 'a-bad-single' }, a.basic);
+        const aGood = Array.from({ length: 20 }, (_, i) => post('/v1/track', { userId: `a-${i}`, event: 'E', messageId: `a-good-${i}` }, a.basic));
+        const mixed = post('/v1/batch', {
+          batch: [
+            { type: 'track', userId: 'a-m', event: 'E', messageId: 'a-mixed-0' },
+            { type: path.slice(4), ...poison(marker), messageId: 'a-mixed-1' },
+            { type: 'track', userId: 'a-m', event: 'E', messageId: 'a-mixed-2' },
+          ],
+        }, a.basic);
+        const bAll = Array.from({ length: 300 }, (_, i) => post('/v1/track', { userId: `b-${i % 40}`, event: 'E', messageId: `b-${i}` }, b.basic));
+        const [bad, good, mix, bRes] = await Promise.all([badSingle, Promise.all(aGood), mixed, Promise.all(bAll)]);
+
+        expect(bRes.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
+        expect(await storedEvents(b.workspaceId)).toHaveLength(300);
+        expect(bad.statusCode).toBe(400);
+        expect((bad.json() as ErrorBody).error).toMatchObject({ code: 'unstorable_event', message: expect.stringContaining('SQLSTATE 23514') });
+        expect(good.map((r) => r.statusCode)).toEqual(good.map(() => 200));
+        expect(mix.statusCode).toBe(200);
+        expect(mix.json()).toMatchObject({ accepted: 2, rejected: [{ index: 1, code: 'unstorable_event' }] });
+        const stored = (await storedEvents(a.workspaceId)).map((e) => e.message_id);
+        expect(stored).toHaveLength(22);
+        expect(stored).not.toContain('a-bad-single');
+        expect(stored).not.toContain('a-mixed-1');
+      });
+    });
+  });
+});
+
+describe('identifier values', () => {
+  describe('when a 450 KB batch carries phones of 30,000 spaces', () => {
+    it('stores the events without making those phones identifiers', async () => {
+      // Once 16 s of one regular expression, with every other request waiting (see normalize.ts).
+      const ws = await createTestWorkspace(server);
+      const phone = `1${' '.repeat(30_000)}2`;
+      const batch = Array.from({ length: 15 }, (_, i) => ({ type: 'identify', userId: `u-${i}`, messageId: `p-${i}`, traits: { phone } }));
+      const res = await post('/v1/batch', { batch }, ws.basic);
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as IngestBody).accepted).toBe(15);
+      const types = await rows<{ type: string }>(server.db.orm, sql`SELECT DISTINCT type FROM identifiers WHERE workspace_id = ${ws.workspaceId}`);
+      expect(types.map((t) => t.type)).toEqual(['user_id']);
     });
   });
 });

@@ -118,13 +118,103 @@ describe('validateMessage', () => {
     });
   });
 
-  describe('when a time field is not a date', () => {
-    it.each(['timestamp', 'originalTimestamp', 'sentAt'])('rejects %s naming the field', (field) => {
-      expect(rejected({ userId: 'u1', event: 'E', [field]: 'yesterday' }, { type: 'track' })).toMatchObject({ code: 'invalid_field', field });
+  // Once a 400 (which lost the event); now the time is replaced and the event kept.
+  describe('when a time field does not parse', () => {
+    it.each(['timestamp', 'originalTimestamp', 'sentAt'])('replaces %s by receivedAt and keeps the original in context.omni.invalidTimestamps', (field) => {
+      const v = valid({ userId: 'u1', event: 'E', context: { ip: '1.2.3.4' }, [field]: 'yesterday' }, { type: 'track' });
+      expect(v.timestamp).toEqual(receivedAt);
+      expect(v.payload[field]).toBe(receivedAt.toISOString());
+      expect(v.context).toEqual({ ip: '1.2.3.4', omni: { invalidTimestamps: { [field]: 'yesterday' } } });
+      expect(v.payload.context).toEqual(v.context);
+      expect(v.warnings).toEqual([{ code: 'timestamp_replaced', count: 1, fields: [field] }]);
     });
 
-    it('rejects a time that is an object', () => {
-      expect(rejected({ userId: 'u1', event: 'E', timestamp: {} }, { type: 'track' })).toMatchObject({ field: 'timestamp' });
+    it('replaces a time that is an object, keeping it as sent', () => {
+      const v = valid({ userId: 'u1', event: 'E', timestamp: { at: 'noon' } }, { type: 'track' });
+      expect(v.timestamp).toEqual(receivedAt);
+      expect(v.context).toEqual({ omni: { invalidTimestamps: { timestamp: { at: 'noon' } } } });
+    });
+  });
+
+  describe('when a time lies outside 1970–2100', () => {
+    it.each([
+      ['timestamp', '-100000-01-01T00:00:00Z'],
+      ['timestamp', '+200000-01-01T00:00:00Z'],
+      ['timestamp', '1969-12-31T23:59:59.999Z'],
+      ['timestamp', '2101-01-01T00:00:00Z'],
+      ['originalTimestamp', '0001-01-01T00:00:00Z'],
+      ['sentAt', 8.64e15],
+    ])('replaces %s %j by receivedAt', (field, value) => {
+      const v = valid({ userId: 'u1', event: 'E', [field]: value }, { type: 'track' });
+      expect(v.timestamp).toEqual(receivedAt);
+      expect(v.payload).toMatchObject({ timestamp: receivedAt.toISOString(), [field]: receivedAt.toISOString() });
+      expect(v.context).toEqual({ omni: { invalidTimestamps: { [field]: value } } });
+    });
+
+    it('keeps the bounds themselves', () => {
+      expect(valid({ userId: 'u1', event: 'E', timestamp: '1970-01-01T00:00:00Z' }, { type: 'track' }).timestamp.toISOString()).toBe('1970-01-01T00:00:00.000Z');
+      expect(valid({ userId: 'u1', event: 'E', timestamp: '2100-12-31T23:59:59Z' }, { type: 'track' }).warnings).toEqual([]);
+    });
+
+    it('does not correct by a bad sentAt: originalTimestamp is kept as is', () => {
+      const v = valid({ userId: 'u1', event: 'E', originalTimestamp: '2024-04-01T00:00:00Z', sentAt: '9999-01-01T00:00:00Z' }, { type: 'track' });
+      expect(v.timestamp.toISOString()).toBe('2024-04-01T00:00:00.000Z');
+      expect(v.payload.sentAt).toBe(receivedAt.toISOString());
+    });
+
+    it('replaces a corrected time that falls out of range', () => {
+      const v = valid({ userId: 'u1', event: 'E', originalTimestamp: '1971-01-01T00:00:00Z', sentAt: '2099-01-01T00:00:00Z' }, { type: 'track' });
+      expect(v.timestamp).toEqual(receivedAt);
+      expect(v.warnings).toEqual([{ code: 'timestamp_replaced', count: 1, fields: ['timestamp'] }]);
+    });
+  });
+
+  describe('when strings hold NUL or lone surrogates', () => {
+    it('removes NUL and replaces lone surrogates with U+FFFD in values and keys at any depth, noting where', () => {
+      const v = valid(
+        { userId: 'u\u00001', event: 'E\u0000', properties: { ['k\u0000ey']: 'a\ud800b', list: [{ deep: ['x\u0000\udfff'] }], ok: '😀' } },
+        { type: 'track' },
+      );
+      expect(v.userId).toBe('u1');
+      expect(v.event).toBe('E');
+      expect(v.payload.properties).toEqual({ key: 'a\ufffdb', list: [{ deep: ['x\ufffd'] }], ok: '😀' });
+      expect(v.warnings).toEqual([
+        { code: 'nul_removed', count: 4, fields: ['userId', 'event', 'properties.key', 'properties.list[0].deep[0]'] },
+        { code: 'lone_surrogate_replaced', count: 2, fields: ['properties.key', 'properties.list[0].deep[0]'] },
+      ]);
+    });
+
+    it('treats an id that was only NUL as missing', () => {
+      expect(rejected({ userId: '\u0000', event: 'E' }, { type: 'track' }).code).toBe('no_user_anon_id');
+    });
+
+    it('drops a client-sent _omni: only Omni writes its notes', () => {
+      expect(valid({ userId: 'u1', event: 'E', _omni: { warnings: ['fake'] } }, { type: 'track' }).payload).not.toHaveProperty('_omni');
+    });
+  });
+
+  describe('when the message is nested deeper than 64 levels', () => {
+    const nested = (levels: number): unknown => {
+      let v: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) v = { a: v };
+      return v;
+    };
+
+    it('rejects it as invalid_field naming where', () => {
+      // The message is level 1, properties (the outer of 64 objects) level 2: the innermost is 65.
+      const r = rejected({ userId: 'u1', event: 'E', properties: nested(64) }, { type: 'track' });
+      expect(r.code).toBe('invalid_field');
+      expect(r.field).toBe(`properties${'.a'.repeat(63)}`);
+      expect(r.message).toContain('64 levels');
+    });
+
+    it('accepts 64 levels', () => {
+      expect(valid({ userId: 'u1', event: 'E', properties: nested(63) }, { type: 'track' }).warnings).toEqual([]);
+    });
+
+    it('rejects 100,000 levels of arrays without overflowing the stack', () => {
+      const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+      expect(rejected({ userId: 'u1', event: 'E', properties: { deep } }, { type: 'track' }).code).toBe('invalid_field');
     });
   });
 

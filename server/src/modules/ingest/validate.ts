@@ -4,6 +4,7 @@
  * and keeps the good ones.
  */
 import crypto from 'node:crypto';
+import { MAX_DEPTH, sanitizeJson, type SanitizeWarning } from './sanitize';
 
 export const EVENT_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -16,10 +17,24 @@ export const LIMITS = {
 
 export interface Rejection {
   index?: number;
-  code: 'payload_too_large' | 'no_user_anon_id' | 'missing_event' | 'invalid_field' | 'invalid_body';
+  code: 'payload_too_large' | 'no_user_anon_id' | 'missing_event' | 'invalid_field' | 'invalid_body' | 'unstorable_event';
   message: string;
   field?: string;
 }
+
+/**
+ * Something Omni changed in an event to store it, recorded on the stored event
+ * (`payload._omni.warnings`) and shown where events are read (timeline, export).
+ */
+export interface EventWarning {
+  code: SanitizeWarning['code'] | 'timestamp_replaced';
+  count: number;
+  /** Where: dotted paths (`properties.name`) or the time fields replaced. */
+  fields: string[];
+}
+
+/** Events may say when they happened between these (inclusive); outside, receivedAt is used. */
+export const TIME_RANGE = { from: Date.parse('1970-01-01T00:00:00.000Z'), to: Date.parse('2100-12-31T23:59:59.999Z') } as const;
 
 export interface ValidMessage {
   type: EventType;
@@ -34,6 +49,8 @@ export interface ValidMessage {
   payload: Record<string, unknown>;
   traits: Record<string, unknown> | undefined;
   context: Record<string, unknown> | undefined;
+  /** What was changed to store it (empty when nothing was). */
+  warnings: EventWarning[];
 }
 
 const OBJECT_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
@@ -50,11 +67,12 @@ function idOf(v: unknown): string | null {
   return null;
 }
 
+/** A time the client sent: absent, a date within TIME_RANGE, or unusable (does not parse, or out of range). */
 function parseTime(v: unknown): Date | null | 'invalid' {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' && typeof v !== 'number') return 'invalid';
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? 'invalid' : d;
+  const t = new Date(v).getTime();
+  return Number.isNaN(t) || t < TIME_RANGE.from || t > TIME_RANGE.to ? 'invalid' : new Date(t);
 }
 
 function reject(code: Rejection['code'], message: string, field?: string): Rejection {
@@ -66,10 +84,15 @@ function reject(code: Rejection['code'], message: string, field?: string): Rejec
  * `byteSize` is the item's serialised size when the caller knows it.
  */
 export function validateMessage(
-  raw: unknown,
+  input: unknown,
   opts: { type?: EventType; receivedAt: Date; byteSize?: number },
 ): ValidMessage | Rejection {
-  if (!isRecord(raw)) return reject('invalid_body', 'each event must be a JSON object');
+  if (!isRecord(input)) return reject('invalid_body', 'each event must be a JSON object');
+  // Before anything else reads it (JSON.stringify below recurses): depth, NUL, lone surrogates.
+  const clean = sanitizeJson(input, { maxDepth: MAX_DEPTH });
+  if (!clean.ok) return reject('invalid_field', `${clean.message}; the limit is ${MAX_DEPTH} levels`, clean.field);
+  const raw = clean.value;
+  const warnings: EventWarning[] = [...clean.warnings];
   const size = opts.byteSize ?? Buffer.byteLength(JSON.stringify(raw));
   if (size > LIMITS.eventBytes) {
     return reject('payload_too_large', `event is ${size} bytes; the limit is 32 KB (${LIMITS.eventBytes} bytes) per event`);
@@ -106,11 +129,15 @@ export function validateMessage(
       return reject('invalid_field', `${f} must be an object`, f);
     }
   }
+  // A time that does not parse or lies outside 1970–2100 is replaced by receivedAt and kept as
+  // sent in context.omni.invalidTimestamps: one bad clock must not cost the event, nor reach the
+  // database as a date it cannot hold. A bad originalTimestamp or sentAt corrects nothing.
   const times: Partial<Record<(typeof TIME_FIELDS)[number], Date>> = {};
+  const invalidTimes: Record<string, unknown> = {};
   for (const f of TIME_FIELDS) {
     const parsed = parseTime(raw[f]);
-    if (parsed === 'invalid') return reject('invalid_field', `${f} is not an ISO 8601 date`, f);
-    if (parsed) times[f] = parsed;
+    if (parsed === 'invalid') invalidTimes[f] = raw[f];
+    else if (parsed) times[f] = parsed;
   }
   let messageId: string;
   if (raw.messageId === undefined || raw.messageId === null || raw.messageId === '') {
@@ -125,13 +152,30 @@ export function validateMessage(
   const receivedAt = opts.receivedAt;
   let timestamp: Date;
   if (times.timestamp) timestamp = times.timestamp;
+  else if ('timestamp' in invalidTimes) timestamp = receivedAt;
   else if (times.originalTimestamp && times.sentAt) {
     timestamp = new Date(receivedAt.getTime() - (times.sentAt.getTime() - times.originalTimestamp.getTime()));
   } else timestamp = times.originalTimestamp ?? receivedAt;
+  if (timestamp.getTime() < TIME_RANGE.from || timestamp.getTime() > TIME_RANGE.to) {
+    // sentAt and originalTimestamp in range can still correct to a time out of it.
+    invalidTimes.timestamp ??= timestamp.toISOString();
+    timestamp = receivedAt;
+  }
 
   const payload: Record<string, unknown> = { ...raw, type: t, messageId, timestamp: timestamp.toISOString(), receivedAt: receivedAt.toISOString() };
   delete payload.writeKey;
+  // Omni's own notes on the event live under _omni (see writer.ts); a client cannot write them.
+  delete payload._omni;
   for (const f of TIME_FIELDS) if (times[f] && f !== 'timestamp') payload[f] = times[f]!.toISOString();
+  let context = isRecord(raw.context) ? raw.context : undefined;
+  const replaced = Object.keys(invalidTimes);
+  if (replaced.length > 0) {
+    for (const f of replaced) if (f !== 'timestamp') payload[f] = receivedAt.toISOString();
+    const omni = isRecord(context?.omni) ? context.omni : {};
+    context = { ...context, omni: { ...omni, invalidTimestamps: invalidTimes } };
+    payload.context = context;
+    warnings.push({ code: 'timestamp_replaced', count: replaced.length, fields: replaced });
+  }
 
   return {
     type: t,
@@ -144,7 +188,8 @@ export function validateMessage(
     receivedAt,
     payload,
     traits: t === 'identify' && isRecord(raw.traits) ? raw.traits : undefined,
-    context: isRecord(raw.context) ? raw.context : undefined,
+    context,
+    warnings,
   };
 }
 

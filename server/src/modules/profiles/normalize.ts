@@ -4,8 +4,15 @@
  * Pure functions, no I/O. Every normaliser returns either the canonical form of
  * an identifier or `null` when the value must never be used as an identifier
  * (placeholders such as "null", "0", "-1", malformed emails, invalid phones…).
+ *
+ * Lengths are capped before any regular expression runs, and every expression
+ * here is linear, so a hostile value costs time in proportion to its length
+ * only: one phone of '1' + 30,000 spaces + '2' once took 0.55 s in the
+ * extension pattern (each space a new start for its leading `\s*`), and a
+ * 450 KB batch of fifteen of them held the event loop for 16 s.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { storableString } from '../../platform/text';
 
 /** Placeholder strings that clients send instead of "no value" (compared lower-cased). */
 const BLOCKED_WORDS: ReadonlySet<string> = new Set([
@@ -19,11 +26,30 @@ const BLOCKED_WORDS: ReadonlySet<string> = new Set([
   '[object object]',
 ]);
 
-/** Longest value accepted for non-email, non-phone identifiers (UTF-16 code units). */
-const MAX_IDENTIFIER_LENGTH = 512;
+/** Longest values accepted (UTF-16 code units, surrounding whitespace excluded). */
+export const IDENTIFIER_LIMITS = {
+  /** RFC 5321 path limit. */
+  email: 254,
+  /** E.164 is 15 digits; 32 leaves room for `+`, separators and an extension. */
+  phone: 32,
+  /** Every other type. */
+  other: 255,
+  /** A type name as sent (it must be 1–64 characters once normalised). */
+  typeName: 128,
+} as const;
 
-/** Longest plausible email address (RFC 5321 path limit). */
-const MAX_EMAIL_LENGTH = 254;
+/**
+ * The trimmed, storable text of a string or finite number, or null when it is anything else or
+ * longer than `max`. Runs before any pattern sees the value.
+ */
+function boundedText(raw: unknown, max: number): string | null {
+  let text: string;
+  if (typeof raw === 'string') text = raw.trim();
+  else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw);
+  else return null;
+  if (text.length > max) return null;
+  return storableString(text).trim();
+}
 
 /**
  * True for values that must never become identifiers: anything that is not a
@@ -45,9 +71,11 @@ export function isBlockedValue(raw: unknown): boolean {
  * `@`, non-empty local part, a dotted domain without empty labels, no whitespace.
  */
 export function normalizeEmail(raw: unknown): string | null {
-  if (typeof raw !== 'string' || isBlockedValue(raw)) return null;
-  const email = raw.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH || /\s/.test(email)) return null;
+  if (typeof raw !== 'string') return null;
+  const text = boundedText(raw, IDENTIFIER_LIMITS.email);
+  if (text === null || isBlockedValue(text)) return null;
+  const email = text.toLowerCase();
+  if (/\s/.test(email)) return null;
 
   const at = email.indexOf('@');
   if (at <= 0 || at !== email.lastIndexOf('@')) return null;
@@ -69,8 +97,12 @@ const LEGACY_VN_MOBILE_PREFIXES: Readonly<Record<string, string>> = {
   '186': '56', '188': '58', '199': '59',
 };
 
-/** Trailing extension: `ext. 12`, `extension 12`, `x12`, `#12`, `;ext=12`. */
-const EXTENSION = /\s*(?:;\s*ext=|#|ext(?:ension|n)?\.?|x)\s*:?\s*\d{1,10}$/i;
+/**
+ * Trailing extension: `ext. 12`, `extension 12`, `x12`, `#12`, `;ext=12`. No leading `\s*` and
+ * one optional `:` between single whitespace runs: each start position costs at most the run
+ * after it (the whitespace before it is trimmed off afterwards).
+ */
+const EXTENSION = /(?:;\s*ext=|#|ext(?:ension|n)?\.?|x)\s*(?::\s*)?\d{1,10}$/i;
 
 /**
  * If `compact` (`+` and digits only) is a pre-2018 11-digit Vietnamese mobile
@@ -95,21 +127,13 @@ function remapLegacyVnMobile(compact: string, defaultCountry: CountryCode): stri
  * `defaultCountry` (VN unless given); JS numbers are read as digit strings.
  */
 export function normalizePhone(raw: unknown, defaultCountry: CountryCode = 'VN'): string | null {
-  if (isBlockedValue(raw)) return null;
-
-  let text: string;
-  if (typeof raw === 'number') {
-    // A phone number given as a JS number must be a positive exact integer.
-    if (!Number.isSafeInteger(raw) || raw <= 0) return null;
-    text = String(raw);
-  } else if (typeof raw === 'string') {
-    text = raw;
-  } else {
-    return null;
-  }
+  // A phone number given as a JS number must be a positive exact integer.
+  if (typeof raw === 'number' && (!Number.isSafeInteger(raw) || raw <= 0)) return null;
+  const text = boundedText(raw, IDENTIFIER_LIMITS.phone);
+  if (text === null || isBlockedValue(text)) return null;
 
   // Drop any extension, then the usual separators: spaces, dots, dashes, parentheses.
-  const compact = text.trim().replace(EXTENSION, '').replace(/[\s.\-()]/g, '');
+  const compact = text.replace(EXTENSION, '').replace(/[\s.\-()]/g, '');
   if (!/^\+?\d+$/.test(compact)) return null;
 
   // Legacy VN prefixes must be rewritten first: libphonenumber still treats
@@ -123,8 +147,9 @@ export function normalizePhone(raw: unknown, defaultCountry: CountryCode = 'VN')
  * Canonical value for an identifier of the given type, or null.
  * The type name is normalised first (see normalizeIdentifierType); an invalid
  * type name yields null. `email` and `phone` use their dedicated normalisers;
- * every other type keeps its case: trimmed string, at most 512 characters,
- * numbers (safe integers only) as their decimal string.
+ * every other type keeps its case: trimmed string, at most 255 characters,
+ * numbers (safe integers only) as their decimal string. NUL is removed and lone
+ * surrogates become U+FFFD, as ingestion does with the whole event.
  */
 export function normalizeIdentifier(
   type: string,
@@ -136,11 +161,10 @@ export function normalizeIdentifier(
   if (normalizedType === 'email') return normalizeEmail(raw);
   if (normalizedType === 'phone') return normalizePhone(raw, opts.defaultCountry);
 
-  if (isBlockedValue(raw)) return null;
   // Floats and integers beyond 2^53 cannot be faithful identifiers.
   if (typeof raw === 'number' && !Number.isSafeInteger(raw)) return null;
-  const value = String(raw).trim();
-  return value.length <= MAX_IDENTIFIER_LENGTH ? value : null;
+  const value = boundedText(raw, IDENTIFIER_LIMITS.other);
+  return value === null || isBlockedValue(value) ? null : value;
 }
 
 /**
@@ -149,7 +173,8 @@ export function normalizeIdentifier(
  * characters of `[a-z0-9_]`.
  */
 export function normalizeIdentifierType(raw: unknown): string | null {
-  if (typeof raw !== 'string') return null;
+  // `([A-Z]+)([A-Z][a-z])` backtracks over a long run of capitals: bound it first.
+  if (typeof raw !== 'string' || raw.length > IDENTIFIER_LIMITS.typeName) return null;
   const type = raw
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2') // userId → user_Id
