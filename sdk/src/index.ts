@@ -26,6 +26,11 @@ export interface OmniOptions {
    * calling `analytics.track(…)` send to Omni. Default true; never replaces an existing one.
    */
   exposeAnalytics?: boolean;
+  /**
+   * Use this anonymous id (e.g. one your backend issued) instead of the stored or a new one; it
+   * is stored as usual, so later pages find it. Default: the stored one, else a new UUID.
+   */
+  anonymousId?: string;
 }
 
 export interface CartLine {
@@ -60,12 +65,12 @@ function newId(): string {
 }
 
 /** The anonymous id: a first-party cookie for a year (localStorage when cookies are off). */
-function anonymousIdOf(): string {
+function anonymousIdOf(given: string | undefined): string {
   const m = document.cookie.match(/(?:^|;\s*)omni_aid=([^;]+)/);
-  if (m?.[1]) return decodeURIComponent(m[1]);
-  let id: string | null = null;
+  if (m?.[1] && (given === undefined || decodeURIComponent(m[1]) === given)) return decodeURIComponent(m[1]);
+  let id: string | null = given ?? null;
   try {
-    id = localStorage.getItem(COOKIE);
+    id ??= localStorage.getItem(COOKIE);
   } catch {
     /* storage blocked */
   }
@@ -266,7 +271,7 @@ export class Omni {
   constructor(options: OmniOptions) {
     this.host = (options.host ?? location.origin).replace(/\/$/, '');
     this.writeKey = options.writeKey;
-    this.anonymousId = anonymousIdOf();
+    this.anonymousId = anonymousIdOf(options.anonymousId);
     this.analytics = new Analytics(this.host, this.writeKey, this.anonymousId, options.flushAt ?? 20, options.flushIntervalMs ?? 1000);
     this.cart = new CartClient(this);
   }

@@ -41,6 +41,8 @@ export interface BuildAppOptions {
   db?: Database;
   /** Pino logger options or false; defaults to config.logLevel. */
   logger?: boolean | Record<string, unknown>;
+  /** Where the default logger writes (stdout when absent): tests read what the server logs. */
+  logStream?: { write(line: string): void };
 }
 
 export interface BuiltApp {
@@ -99,6 +101,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
           serializers: {
             req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: req.method, url: redactQuery(req.url), host: req.hostname, remoteAddress: req.ip }),
           },
+          ...(options.logStream ? { stream: options.logStream } : {}),
         }
       : options.logger;
   const app = Fastify({
@@ -108,6 +111,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
     requestIdHeader: false,
+    // Who the client is (request.ip, for the sign-in throttle and the audit trail) and whether it
+    // came over https: from X-Forwarded-* only when the peer is a trusted proxy.
+    trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;

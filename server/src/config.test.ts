@@ -29,7 +29,15 @@ describe('loadConfig', () => {
         runWorkers: true,
         demo: true,
         reservationSweepMs: 5000,
+        publicUrl: 'http://127.0.0.1:3000',
+        trustProxy: false,
+        signInLockSeconds: 60,
       });
+    });
+
+    it('takes the public URL from the port it listens on', () => {
+      expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
+      expect(loadConfig({}, { port: 4100 }).publicUrl).toBe('http://127.0.0.1:4100');
     });
 
     it('treats blank values as unset', () => {
@@ -79,6 +87,27 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('when OMNI_PUBLIC_URL is given', () => {
+    it('keeps it without a trailing slash, scheme and host in lower case', () => {
+      expect(loadConfig({ OMNI_PUBLIC_URL: 'HTTPS://Omni.Shop.vn/' }).publicUrl).toBe('https://omni.shop.vn');
+      expect(loadConfig({ OMNI_PUBLIC_URL: 'https://shop.vn:8443/omni/' }).publicUrl).toBe('https://shop.vn:8443/omni');
+    });
+  });
+
+  describe('when OMNI_TRUST_PROXY is given', () => {
+    it.each([
+      ['true', true],
+      ['on', true],
+      ['false', false],
+      ['no', false],
+      ['127.0.0.1', ['127.0.0.1']],
+      [' 10.0.0.0/8 , 192.168.1.7,::1 ', ['10.0.0.0/8', '192.168.1.7', '::1']],
+      ['loopback,fd00::/8', ['loopback', 'fd00::/8']],
+    ])('reads %s as %o', (raw, expected) => {
+      expect(loadConfig({ OMNI_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+    });
+  });
+
   describe('when OMNI_WORKERS is a boolean word', () => {
     it.each([
       ['1', true],
@@ -124,6 +153,14 @@ describe('loadConfig', () => {
       [{ OMNI_SOURCE_RATE_LIMIT: '0' }, /^Invalid setting OMNI_SOURCE_RATE_LIMIT=0/],
       [{ OMNI_INGEST_MAX_BATCH: '50000' }, /^Invalid setting OMNI_INGEST_MAX_BATCH=50000/],
       [{ OMNI_RESERVATION_SWEEP_MS: '10' }, /^Invalid setting OMNI_RESERVATION_SWEEP_MS=10/],
+      [{ OMNI_PUBLIC_URL: 'omni.shop.vn' }, /^Invalid setting OMNI_PUBLIC_URL="omni.shop.vn": must be an http:\/\/ or https:\/\/ URL/],
+      [{ OMNI_PUBLIC_URL: 'ftp://omni.shop.vn' }, /^Invalid setting OMNI_PUBLIC_URL="ftp:\/\/omni.shop.vn"/],
+      [{ OMNI_PUBLIC_URL: 'https://omni.shop.vn/?x=1' }, /^Invalid setting OMNI_PUBLIC_URL=/],
+      [{ OMNI_TRUST_PROXY: '1' }, /^Invalid setting OMNI_TRUST_PROXY="1": a hop count is not accepted/],
+      [{ OMNI_TRUST_PROXY: '10.0.0.1,proxy.internal' }, /^Invalid setting OMNI_TRUST_PROXY="10.0.0.1,proxy.internal": "proxy.internal" is not an IP address, a CIDR range/],
+      [{ OMNI_TRUST_PROXY: '10.0.0.0/33' }, /^Invalid setting OMNI_TRUST_PROXY="10.0.0.0\/33"/],
+      [{ OMNI_TRUST_PROXY: '10.0.0.1,' }, /^Invalid setting OMNI_TRUST_PROXY="10.0.0.1,": "" is not an IP address/],
+      [{ OMNI_SIGN_IN_LOCK_SECONDS: '0' }, /^Invalid setting OMNI_SIGN_IN_LOCK_SECONDS=0/],
     ])('names it: %o', (env, message) => {
       expect(errorOf(env)).toMatch(message);
     });

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import net from 'node:net';
 import path from 'node:path';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -35,6 +36,15 @@ export const ConfigSchema = Type.Object({
   storeStreamsPerShopper: Type.Integer({ minimum: 1, maximum: 1000, description: 'OMNI_STORE_STREAMS_PER_SHOPPER' }),
   /** Live cart streams one client address may hold open in this process. */
   storeStreamsPerIp: Type.Integer({ minimum: 1, maximum: 100_000, description: 'OMNI_STORE_STREAMS_PER_IP' }),
+  /** The URL people reach Omni at; an https one makes every cookie Secure (also behind a TLS proxy). */
+  publicUrl: Type.String({ minLength: 1, maxLength: 2048, description: 'OMNI_PUBLIC_URL' }),
+  /**
+   * Which peers may say who the client is (X-Forwarded-For, -Proto, -Host): none (false), any
+   * (true: only when nothing but the proxy can reach Omni) or these addresses and CIDR ranges.
+   */
+  trustProxy: Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 100 })], { description: 'OMNI_TRUST_PROXY' }),
+  /** How long the first lock after repeated failed sign-ins lasts (s); each further failure doubles it, up to 16 times. */
+  signInLockSeconds: Type.Integer({ minimum: 1, maximum: 3600, description: 'OMNI_SIGN_IN_LOCK_SECONDS' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -56,6 +66,34 @@ function toBool(env: Env, name: string, fallback: boolean): boolean | string {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   return raw;
+}
+
+/** OMNI_TRUST_PROXY: a boolean word, or a comma-separated list of addresses and ranges. */
+function toTrustProxy(env: Env): boolean | string[] {
+  const raw = nonEmpty(env.OMNI_TRUST_PROXY);
+  if (raw === undefined) return false;
+  // Words only: "1" would be a hop count to someone used to Express, not "trust everyone".
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^(false|no|off)$/i.test(raw)) return false;
+  return raw.split(',').map((s) => s.trim());
+}
+
+/** Names proxy-addr (Fastify's trustProxy) understands besides addresses and ranges. */
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Why a trustProxy entry is unusable, or undefined when it is an address, a CIDR range or a keyword. */
+function badProxyEntry(entry: string): string | undefined {
+  if (/^\d+$/.test(entry)) {
+    // Fastify 5 reads a number as "trust nothing": a hop count cannot tell the proxy from a
+    // client that sends X-Forwarded-For itself. Say so rather than silently ignoring it.
+    return 'a hop count is not accepted (it cannot tell your proxy from a client that forges X-Forwarded-For): list the proxy addresses, e.g. 127.0.0.1 or 10.0.0.0/8';
+  }
+  if (PROXY_KEYWORDS.has(entry)) return undefined;
+  const [address, bits, extra] = entry.split('/');
+  const family = net.isIP(address ?? '');
+  const maxBits = family === 4 ? 32 : 128;
+  if (family && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))) return undefined;
+  return `${JSON.stringify(entry)} is not an IP address, a CIDR range (10.0.0.0/8) or one of true, false, loopback, linklocal, uniquelocal`;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -87,8 +125,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     reservationSweepMs: toInt(env, 'OMNI_RESERVATION_SWEEP_MS', 5000),
     storeStreamsPerShopper: toInt(env, 'OMNI_STORE_STREAMS_PER_SHOPPER', 8),
     storeStreamsPerIp: toInt(env, 'OMNI_STORE_STREAMS_PER_IP', 200),
+    publicUrl: nonEmpty(env.OMNI_PUBLIC_URL),
+    trustProxy: toTrustProxy(env),
+    signInLockSeconds: toInt(env, 'OMNI_SIGN_IN_LOCK_SECONDS', 60),
     ...overrides,
   };
+  // The default public URL is where this server listens on this machine (after overrides: tests pick the port).
+  candidate.publicUrl ??= `http://127.0.0.1:${typeof candidate.port === 'number' ? candidate.port : 3000}`;
+  if (Array.isArray(candidate.trustProxy)) {
+    for (const entry of candidate.trustProxy) {
+      const bad = badProxyEntry(entry);
+      if (bad) throw new ConfigError(`Invalid setting OMNI_TRUST_PROXY=${JSON.stringify(candidate.trustProxy.join(','))}: ${bad}`);
+    }
+  }
   for (const key of Object.keys(candidate) as (keyof typeof candidate)[]) {
     if (candidate[key] === undefined) delete candidate[key];
   }
@@ -101,6 +150,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     const reason = key === 'logLevel' ? `must be one of ${LOG_LEVELS.join(', ')}` : (first?.message ?? 'invalid');
     throw new ConfigError(`Invalid setting ${envName}=${shown}: ${reason}`);
   }
+  const publicUrl = httpUrl(candidate.publicUrl);
+  if (!publicUrl) {
+    throw new ConfigError(`Invalid setting OMNI_PUBLIC_URL=${JSON.stringify(candidate.publicUrl)}: must be an http:// or https:// URL, e.g. https://omni.shop.vn`);
+  }
+  candidate.publicUrl = publicUrl;
   if (!isValidTimeZone(candidate.defaultTimeZone)) {
     throw new ConfigError(`Invalid setting OMNI_DEFAULT_TIME_ZONE=${candidate.defaultTimeZone}: unknown IANA time zone`);
   }
@@ -110,6 +164,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
 /** A connection URL as it may be logged: `postgres://user:***@host/db`. */
 function hidePassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@');
+}
+
+/** An http(s) URL without credentials, normalised (lower-case scheme and host, no trailing slash); undefined otherwise. */
+function httpUrl(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  const ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '' && !url.search && !url.hash;
+  return ok ? url.href.replace(/\/+$/, '') : undefined;
+}
+
+/** Whether people reach Omni over https (so cookies must be Secure), whatever the last hop spoke. */
+export function isHttpsPublicUrl(config: Pick<Config, 'publicUrl'>): boolean {
+  return config.publicUrl.startsWith('https://');
 }
 
 export function isValidTimeZone(tz: string): boolean {

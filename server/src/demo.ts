@@ -3,22 +3,36 @@
  *  - `GET /demo/store`: a small Vietnamese shop built on the browser SDK alone (/sdk/omni.js),
  *    selling on the demo's Website channel (page files in ./demo/: plain JS, no build step);
  *  - `GET /demo/v1/config`: what the page needs to start: the Website source's write key (public
- *    by nature: every shop's HTML carries one) and a few demo customers to sign in as;
+ *    by nature: every shop's HTML carries one), a few demo customers to sign in as, and the
+ *    browser's guest (below);
  *  - `POST /demo/v1/sign-in`: the part a real shop's backend plays — it checks the shopper's
  *    password, then mints a customer token (POST /api/v1/customer-tokens). The demo has no
  *    passwords, so it mints from an email or phone alone; it therefore answers only in the
  *    workspace the demo seed filled, and only for the customers the seed made up. Anything
- *    else would hand anyone a real customer's cart for the price of knowing their email.
+ *    else would hand anyone a real customer's cart for the price of knowing their email;
+ *  - `POST /demo/v1/sign-out`: the browser's next visit is a new guest.
+ *
+ * Anyone can sign in as a demo customer, so whatever joins one is open to everyone: the sign-in
+ * joins only a guest this browser proves it holds. The page's guest is a random secret in an
+ * HttpOnly cookie (its script never sees it) and its anonymous id is a one-way hash of that
+ * secret and the workspace. The anonymous id travels in events, cart calls and stream URLs; the
+ * secret only in this cookie, to these paths. Seeing a visitor's anonymous id (in a shared link,
+ * a log) gives no way to the secret, so it cannot tie that visitor's guest cart to a demo
+ * customer. A keyed hash would need a server secret shared by every process; a hash of a
+ * secret preimage needs none and proves the same.
  * The operator side of the demo (/demo/pos) is a console screen.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { CountryCode } from 'libphonenumber-js';
+import { isHttpsPublicUrl } from './config';
 import type { App, AppContext } from './platform/context';
 import { AppError } from './platform/errors';
 import { ErrorResponse, Nullable } from './platform/schema';
+import { randomSecret, sha256 } from './platform/ids';
 import { lookupProfile, type Profile } from './modules/profiles';
 import { getWorkspace } from './modules/workspaces';
 import type { IngestWriter } from './modules/ingest';
@@ -48,13 +62,20 @@ const DemoConfig = Type.Object({
   writeKey: Type.String({ description: "The demo Website source's write key (public, like any shop's)" }),
   currency: Type.String(),
   customers: Type.Array(DemoCustomer, { description: 'A few demo customers to sign in as' }),
+  anonymousId: Type.String({ description: "This browser's demo guest (start the SDK with it): the only guest its sign-in joins to a customer" }),
 });
 
 const SignInBody = Type.Object(
   {
     email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: `A demo customer's email (on @${DEMO_EMAIL_DOMAIN})…` })),
     phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40, description: "…or phone" })),
-    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The browser's anonymous id: the guest's cart joins the customer's" })),
+    anonymousId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "The browser's anonymous id: the guest's cart joins the customer's when it is this browser's demo guest (from /demo/v1/config, proven by its cookie) and still a guest",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -63,7 +84,35 @@ const SignInResponse = Type.Object({
   token: Type.String({ description: 'The customer token for the store API (Omni.setCustomerToken)' }),
   expiresAt: Type.String({ format: 'date-time' }),
   customer: DemoCustomer,
+  guestJoined: Type.Boolean({ description: "Whether the browser's guest (and its cart) joined the customer" }),
 });
+
+/** The cookie holding the browser's guest secret: HttpOnly, sent only to the demo API. */
+const GUEST_COOKIE = 'omni_demo_guest';
+const GUEST_SECRET = /^dg_[0-9A-Za-z]{32}$/;
+const GUEST_COOKIE_DAYS = 365;
+/** Prefix of the anonymous ids of demo guests. */
+export const DEMO_GUEST_PREFIX = 'demo-guest-';
+
+/**
+ * The anonymous id a guest secret stands for in a workspace: a one-way hash (128 bits), so the
+ * id, which the browser sends everywhere, never leads back to the secret.
+ */
+export function demoGuestAnonymousId(workspaceId: string, secret: string): string {
+  return `${DEMO_GUEST_PREFIX}${sha256(`omni demo guest\n${workspaceId}\n${secret}`).slice(0, 32)}`;
+}
+
+/** The guest secret this request's cookie holds, if it holds a well-formed one. */
+function guestSecretOf(request: FastifyRequest): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === GUEST_COOKIE) {
+      const value = part.slice(i + 1).trim();
+      return GUEST_SECRET.test(value) ? value : undefined;
+    }
+  }
+  return undefined;
+}
 
 const traitText = (p: Profile, key: string): string | null => {
   const v = p.traits[key];
@@ -114,6 +163,23 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
     }
   }
 
+  function setGuestCookie(request: FastifyRequest, reply: FastifyReply, secret: string | null): void {
+    const secure = isHttpsPublicUrl(ctx.config) || request.protocol === 'https' ? '; Secure' : '';
+    const maxAge = secret ? GUEST_COOKIE_DAYS * 24 * 3600 : 0;
+    reply.header('set-cookie', `${GUEST_COOKIE}=${secret ?? ''}; Path=/demo/v1; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`);
+  }
+
+  /** Whether no one has signed in on this anonymous id yet: its profile (if any) holds anonymous ids only. */
+  async function isStillGuest(workspaceId: string, country: CountryCode, anonymousId: string): Promise<boolean> {
+    try {
+      const p = await lookupProfile(orm, { workspaceId, type: 'anonymous_id', value: anonymousId, defaultCountry: country });
+      return p.identifiers.every((i) => i.type === 'anonymous_id');
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'profile_not_found') return true;
+      throw err;
+    }
+  }
+
   return async function routes(app: App): Promise<void> {
     if (!ctx.config.demo) {
       // Off: these paths answer 404 like any unknown API path (not the console's page).
@@ -144,7 +210,7 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
         security: [],
         response: { 200: DemoConfig, 404: ErrorResponse, 503: ErrorResponse },
       },
-    }, async () => {
+    }, async (request, reply) => {
       const { workspaceId, country, currency, demoPhones } = await demoWorkspace();
       const writeKey = await demoStoreWriteKey(orm, workspaceId);
       if (!writeKey) throw new AppError('unavailable', 'The demo data was made by an older version that kept no store write key: start Omni on a new data directory');
@@ -154,7 +220,14 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
         const p = await findProfile(workspaceId, country, 'email', `khach${n}@${DEMO_EMAIL_DOMAIN}`);
         if (p && isDemoCustomer(p, demoPhones)) customers.push(toDemoCustomer(p));
       }
-      return { writeKey, currency, customers };
+      // This browser's guest: the one its cookie holds, or a new one.
+      let secret = guestSecretOf(request);
+      if (!secret) {
+        secret = randomSecret('dg', 32);
+        setGuestCookie(request, reply, secret);
+      }
+      reply.header('cache-control', 'no-store');
+      return { writeKey, currency, customers, anonymousId: demoGuestAnonymousId(workspaceId, secret) };
     });
 
     app.post('/demo/v1/sign-in', {
@@ -175,9 +248,31 @@ export function demoRoutes(ctx: AppContext, writer: IngestWriter) {
       const profile = b.email ? await findProfile(workspaceId, country, 'email', b.email) : await findProfile(workspaceId, country, 'phone', b.phone!);
       if (!profile) throw new AppError('profile_not_found', `No demo customer has this ${b.email ? 'email' : 'phone'}`, { field: b.email ? 'email' : 'phone' });
       if (!isDemoCustomer(profile, demoPhones)) throw new AppError('forbidden', 'The demo signs in only the customers its demo data made', { field: b.email ? 'email' : 'phone' });
+      // Only this browser's own guest joins, and only while it is a guest: an anonymous id seen
+      // elsewhere (or one already signed in as someone) still gets the customer's token, but
+      // its cart stays where it is. Refusing instead would say nothing more and break the
+      // sign-in of a browser whose guest cookie is gone.
+      const secret = guestSecretOf(request);
+      const joins =
+        b.anonymousId !== undefined &&
+        secret !== undefined &&
+        demoGuestAnonymousId(workspaceId, secret) === b.anonymousId &&
+        (await isStillGuest(workspaceId, country, b.anonymousId));
       // The demo shop sells on the Website channel: the sign-in is a web touchpoint.
-      const minted = await issueCustomerToken({ ctx, writer }, { workspaceId, profileId: profile.id, ...(b.anonymousId ? { anonymousId: b.anonymousId } : {}), ttlSeconds: 24 * 3600, channel: 'web' });
-      return { token: minted.secret, expiresAt: minted.token.expiresAt, customer: toDemoCustomer(profile) };
+      const minted = await issueCustomerToken({ ctx, writer }, { workspaceId, profileId: profile.id, ...(joins ? { anonymousId: b.anonymousId } : {}), ttlSeconds: 24 * 3600, channel: 'web' });
+      return { token: minted.secret, expiresAt: minted.token.expiresAt, customer: toDemoCustomer(profile), guestJoined: joins };
+    });
+
+    app.post('/demo/v1/sign-out', {
+      schema: {
+        tags: ['demo'],
+        summary: "Sign out of the demo store: this browser's guest ends, its next visit is a new one (only while the demo is on)",
+        security: [],
+        response: { 204: Type.Null() },
+      },
+    }, async (request, reply) => {
+      setGuestCookie(request, reply, null);
+      return reply.code(204).send(null);
     });
   };
 }

@@ -323,6 +323,25 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         /** Sign out */
@@ -575,6 +594,25 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Plus details of the error, e.g. field, index, rejected. */
+                            error: {
+                                /** @description Stable machine-readable code, e.g. profile_not_found. */
+                                code: string;
+                                message: string;
+                                requestId?: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

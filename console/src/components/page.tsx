@@ -102,6 +102,7 @@ export function errorMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const vars = { message: error.message, ...Object.fromEntries(Object.entries(error.details).map(([k, v]) => [k, String(v)])) };
   if (error.code === 'insufficient_stock' && 'sku' in error.details) return interpolate(m.insufficient_stock, vars);
+  if (error.code === 'rate_limited' && 'retryAfter' in error.details) return interpolate(m.rate_limited_wait, vars);
   if (STATED.has(error.code)) return m[error.code as keyof typeof m];
   if (INVALID.has(error.code)) return interpolate(m.invalid, vars);
   if (error.code === 'not_found' || error.code.endsWith('_not_found')) return interpolate(m.not_found, vars);

@@ -82,6 +82,7 @@
       demoOff: 'Cửa hàng demo chưa sẵn sàng trên máy chủ này: {msg}',
       signedInAs: 'Xin chào, {name}',
       welcome: 'Chào mừng {name}! Giỏ hàng của bạn đã được gộp.',
+      welcomeBack: 'Chào mừng {name}!',
       signedOut: 'Bạn đã đăng xuất.',
       needEmail: 'Nhập email hoặc số điện thoại.',
       ordered: 'Đặt hàng thành công! Mã đơn: {id}',
@@ -165,6 +166,7 @@
       demoOff: 'The demo store is not ready on this server: {msg}',
       signedInAs: 'Hi, {name}',
       welcome: 'Welcome, {name}! Your carts were joined.',
+      welcomeBack: 'Welcome, {name}!',
       signedOut: 'You signed out.',
       needEmail: 'Type an email or a phone number.',
       ordered: 'Order placed! Order id: {id}',
@@ -540,7 +542,7 @@
         $('sign-in-email').value = '';
         var c = session.customer;
         state.omni.identify(c.userId || undefined, c.email ? { email: c.email } : { phone: c.phone });
-        toast(t('welcome', { name: c.name || c.email || c.phone }));
+        toast(t(session.guestJoined ? 'welcome' : 'welcomeBack', { name: c.name || c.email || c.phone }));
       })
       .catch(function (err) { error.textContent = errorText(err); error.hidden = false; })
       .then(function () { $('sign-in-submit').disabled = false; });
@@ -553,12 +555,18 @@
     cartCall(state.omni.cart.get());
   }
 
-  /** A new shopper on this browser: forget the anonymous id (it now belongs to the customer) and start over. */
+  /**
+   * A new shopper on this browser: the demo backend ends the guest (its anonymous id now belongs
+   * to the customer), then the page starts over with a new one.
+   */
   function resetShopper() {
-    writeStorage(SESSION_KEY, null);
-    writeStorage('omni_aid', null);
-    document.cookie = 'omni_aid=; Max-Age=0; Path=/; SameSite=Lax';
-    location.reload();
+    var done = function () {
+      writeStorage(SESSION_KEY, null);
+      writeStorage('omni_aid', null);
+      document.cookie = 'omni_aid=; Max-Age=0; Path=/; SameSite=Lax';
+      location.reload();
+    };
+    fetch('/demo/v1/sign-out', { method: 'POST' }).then(done, done);
   }
 
   function storedSession() {
@@ -635,7 +643,9 @@
       .then(function (res) { return res.json().then(function (body) { if (!res.ok) throw new Error((body.error && body.error.message) || res.statusText); return body; }); })
       .then(function (config) {
         state.config = config;
-        state.omni = window.Omni.init({ host: location.origin, writeKey: config.writeKey });
+        // The guest the demo backend issued (its proof stays in an HttpOnly cookie): the only one
+        // its sign-in joins to a customer.
+        state.omni = window.Omni.init({ host: location.origin, writeKey: config.writeKey, anonymousId: config.anonymousId });
         state.omni.page('Cửa hàng demo');
         var session = storedSession();
         if (session) { state.customer = session.customer; state.omni.setCustomerToken(session.token); }

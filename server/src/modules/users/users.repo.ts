@@ -9,7 +9,7 @@
  * check of the first start. Each says so below.
  */
 import { sql } from 'drizzle-orm';
-import { firstRow, rows, type Executor } from '../../db/client';
+import { anyOf, firstRow, rows, type Executor } from '../../db/client';
 
 export interface UserRow {
   workspace_id: string;
@@ -75,6 +75,15 @@ export async function insertInvitedUser(
           now() + make_interval(days => ${u.inviteDays}))
         RETURNING ${USER_COLUMNS}`,
   ))!;
+}
+
+/** Whether a live invite has this token hash (unique across workspaces, so looked up alone). */
+export async function hasLiveInvite(ex: Executor, inviteTokenHash: string): Promise<boolean> {
+  const r = await firstRow<{ id: string }>(
+    ex,
+    sql`SELECT id FROM console_users WHERE invite_token_hash = ${inviteTokenHash} AND invite_expires_at > now() AND status = 'invited'`,
+  );
+  return r !== undefined;
 }
 
 /**
@@ -159,4 +168,90 @@ export async function deleteSession(ex: Executor, idHash: string): Promise<void>
 
 export async function deleteUserSessions(ex: Executor, workspaceId: string, userId: string): Promise<void> {
   await ex.execute(sql`DELETE FROM console_sessions WHERE workspace_id = ${workspaceId} AND user_id = ${userId}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in throttle (see throttle.ts). Keyed by hashes of emails and client addresses, before any
+// workspace is known: no workspace_id, like the sign-in's own lookup by email.
+
+export interface ThrottleRow {
+  key: string;
+  failures: number;
+  /** Seconds since the last failure counted; null when none. */
+  since_failure: number | null;
+  /** Seconds the key stays locked; 0 when it is not. */
+  locked_for: number;
+  trusted: boolean;
+}
+
+/**
+ * The rows of these keys, made if missing and locked until the transaction ends: concurrent
+ * attempts on a key (from any process) queue here, so none is decided on a stale count.
+ */
+export async function lockThrottleRows(tx: Executor, entries: { key: string; lockAfter: number }[], windowSeconds: number): Promise<ThrottleRow[]> {
+  await tx.execute(
+    sql`INSERT INTO sign_in_throttle (key, lock_after, expires_at)
+        SELECT e.key, e.lock_after, now() + make_interval(secs => ${windowSeconds})
+        FROM jsonb_to_recordset(${JSON.stringify(entries.map((e) => ({ key: e.key, lock_after: e.lockAfter })))}::jsonb) AS e(key text, lock_after int)
+        ON CONFLICT (key) DO NOTHING`,
+  );
+  return rows<ThrottleRow>(
+    tx,
+    sql`SELECT key, failures,
+          floor(extract(epoch FROM now() - last_failure_at))::int AS since_failure,
+          greatest(0, ceil(extract(epoch FROM locked_until - now())))::int AS locked_for,
+          coalesce(trusted_until > now(), false) AS trusted
+        FROM sign_in_throttle WHERE key = ${anyOf(entries.map((e) => e.key))}
+        ORDER BY key FOR UPDATE`,
+  );
+}
+
+/**
+ * Write the counts decided for an attempt (in the transaction that locked the rows). A row the
+ * clean-up removed in between is made again. `lockSeconds` 0 leaves a key unlocked.
+ */
+export async function writeThrottleFailures(
+  tx: Executor,
+  entries: { key: string; lockAfter: number; failures: number; lockSeconds: number }[],
+  windowSeconds: number,
+): Promise<void> {
+  const data = entries.map((e) => ({ key: e.key, lock_after: e.lockAfter, failures: e.failures, lock_seconds: e.lockSeconds }));
+  await tx.execute(
+    sql`INSERT INTO sign_in_throttle AS t (key, lock_after, failures, last_failure_at, locked_until, expires_at)
+        SELECT e.key, e.lock_after, e.failures, now(),
+          CASE WHEN e.lock_seconds > 0 THEN now() + make_interval(secs => e.lock_seconds) END,
+          now() + make_interval(secs => greatest(e.lock_seconds, ${windowSeconds}))
+        FROM jsonb_to_recordset(${JSON.stringify(data)}::jsonb) AS e(key text, lock_after int, failures int, lock_seconds int)
+        ON CONFLICT (key) DO UPDATE SET
+          lock_after = EXCLUDED.lock_after, failures = EXCLUDED.failures, last_failure_at = EXCLUDED.last_failure_at,
+          locked_until = EXCLUDED.locked_until, expires_at = greatest(EXCLUDED.expires_at, t.trusted_until)`,
+  );
+}
+
+/**
+ * A success: `reset` keys start over, `trust` keys also stay trusted for `trustDays`, and
+ * `forgive` keys take back the one failure the attempt was counted as (unlocking below their limit).
+ */
+export async function settleThrottleSuccess(
+  ex: Executor,
+  s: { reset: string[]; trust: string[]; forgive: string[]; trustDays: number },
+): Promise<void> {
+  const all = [...s.reset, ...s.trust, ...s.forgive];
+  if (all.length === 0) return;
+  await ex.execute(
+    sql`UPDATE sign_in_throttle SET
+          failures = CASE WHEN key = ${anyOf(s.forgive)} THEN greatest(failures - 1, 0) ELSE 0 END,
+          locked_until = CASE WHEN key = ${anyOf(s.forgive)} AND failures - 1 >= lock_after THEN locked_until END,
+          trusted_until = CASE WHEN key = ${anyOf(s.trust)} THEN now() + make_interval(days => ${s.trustDays}) ELSE trusted_until END,
+          expires_at = greatest(expires_at, CASE WHEN key = ${anyOf(s.trust)} THEN now() + make_interval(days => ${s.trustDays}) END)
+        WHERE key = ${anyOf(all)}`,
+  );
+}
+
+/** Remove rows that say nothing any more; rows an attempt holds are skipped (never waited for). */
+export async function deleteExpiredThrottleRows(ex: Executor, limit: number): Promise<void> {
+  await ex.execute(
+    sql`DELETE FROM sign_in_throttle WHERE key IN (
+          SELECT key FROM sign_in_throttle WHERE expires_at < now() ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+  );
 }

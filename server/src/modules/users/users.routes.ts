@@ -5,6 +5,7 @@ import { adminWorkspace, ROLES, type Role } from '../../platform/context';
 import { AppError } from '../../platform/errors';
 import { ErrorResponse, Nullable } from '../../platform/schema';
 import { PERMISSIONS, permissionsOf, type Permission } from '../../platform/permissions';
+import { isHttpsPublicUrl, type Config } from '../../config';
 import { cookieValue } from './auth';
 import * as service from './users.service';
 
@@ -29,15 +30,23 @@ function sessionOf(s: { user: service.ConsoleUser; csrfToken: string }) {
   return { user: s.user, csrfToken: s.csrfToken, permissions: permissionsOf(s.user.role) };
 }
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const throttled = { 429: ErrorResponse };
 
-function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+/**
+ * Secure whenever people reach Omni over https: the configured public URL says so even when the
+ * last hop (a TLS-terminating proxy) speaks plain http to us.
+ */
+function sessionCookie(config: Config, request: FastifyRequest, value: string, maxAgeSeconds: number): string {
+  const secure = isHttpsPublicUrl(config) || request.protocol === 'https' ? '; Secure' : '';
   return `${service.SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
 /** Sign-in, sign-out, invites and the users of a workspace. */
 export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
   const orm = ctx.db.orm;
+  const cookie = (request: FastifyRequest, value: string, maxAgeSeconds: number) => sessionCookie(ctx.config, request, value, maxAgeSeconds);
+  // request.ip is the client's address (X-Forwarded-For only from a trusted proxy: OMNI_TRUST_PROXY).
+  const attempt = (request: FastifyRequest): service.AttemptContext => ({ ip: request.ip, lockSeconds: ctx.config.signInLockSeconds, log: request.log });
   return async function routes(app: App) {
     // Open: signing in and accepting an invite.
     app.post('/api/v1/session', {
@@ -47,11 +56,11 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
         summary: 'Sign in to the console: sets the HttpOnly session cookie and returns the CSRF token',
         security: [],
         body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
-        response: { 200: SessionSchema, ...errors },
+        response: { 200: SessionSchema, ...errors, ...throttled },
       },
     }, async (request, reply) => {
-      const s = await service.signIn(orm, request.body);
-      reply.header('set-cookie', sessionCookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
+      const s = await service.signIn(orm, request.body, attempt(request));
+      reply.header('set-cookie', cookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
       return sessionOf(s);
     });
 
@@ -69,11 +78,11 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: SessionSchema, ...errors },
+        response: { 200: SessionSchema, ...errors, ...throttled },
       },
     }, async (request, reply) => {
-      const s = await service.acceptInviteAndSignIn(orm, request.body);
-      reply.header('set-cookie', sessionCookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
+      const s = await service.acceptInviteAndSignIn(orm, request.body, attempt(request));
+      reply.header('set-cookie', cookie(request, s.secret, Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
       return sessionOf(s);
     });
 
@@ -97,7 +106,7 @@ export function usersRoutes(ctx: AppContext, guard: AdminGuard) {
       }, async (request, reply) => {
         const secret = cookieValue(request, service.SESSION_COOKIE);
         if (secret) await service.signOut(orm, secret);
-        reply.header('set-cookie', sessionCookie(request, '', 0));
+        reply.header('set-cookie', cookie(request, '', 0));
         return reply.code(204).send(null);
       });
 

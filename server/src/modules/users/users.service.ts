@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors';
 import { newId, randomSecret, sha256 } from '../../platform/ids';
 import type { Role } from '../../platform/context';
 import * as repo from './users.repo';
+import { claimAttempt, inviteKeys, settleSuccess, signInKeys, type Claim, type ThrottleKey } from './throttle';
 
 export interface ConsoleUser {
   id: string;
@@ -68,22 +69,64 @@ export async function inviteUser(ex: Executor, workspaceId: string, input: { ema
   return { user: toUser(row), inviteToken };
 }
 
+const INVITE_REFUSED = 'This invite is unknown, used or expired: ask an admin for a new one';
+
+/**
+ * Use up a live invite: undefined when the token is unknown, used or expired. The token is
+ * looked up before the password is hashed, so a guessed token costs no argon2 work.
+ */
+async function useInvite(ex: Executor, input: { token: string; password: string; name?: string }): Promise<ConsoleUser | undefined> {
+  const inviteTokenHash = sha256(input.token);
+  if (!(await repo.hasLiveInvite(ex, inviteTokenHash))) return undefined;
+  const name = input.name?.trim() || null;
+  const row = await repo.activateInvitedUser(ex, { inviteTokenHash, passwordHash: await hash(input.password), name });
+  return row ? toUser(row) : undefined;
+}
+
 /** The invited person sets their password (and may correct their name); the invite is used up. */
 export async function acceptInvite(ex: Executor, input: { token: string; password: string; name?: string }): Promise<ConsoleUser> {
   checkPassword(input.password);
-  const name = input.name?.trim() || null;
-  const passwordHash = await hash(input.password);
-  const row = await repo.activateInvitedUser(ex, { inviteTokenHash: sha256(input.token), passwordHash, name });
-  if (!row) throw new AppError('unauthorized', 'This invite is unknown, used or expired: ask an admin for a new one');
-  return toUser(row);
+  const user = await useInvite(ex, input);
+  if (!user) throw new AppError('unauthorized', INVITE_REFUSED);
+  return user;
 }
 
-/** Accept an invite and sign in at once: the console lands the new user in their workspace. */
+/** What the throttle needs of an attempt: where it comes from, the first lock's length, and a logger. */
+export interface AttemptContext {
+  ip: string | undefined;
+  lockSeconds: number;
+  log: { warn(obj: Record<string, unknown>, msg: string): void };
+}
+
+function tooManyAttempts(retryAfter: number): AppError {
+  return new AppError('rate_limited', `Too many failed attempts: try again in ${retryAfter} seconds`, { retryAfter }, { 'retry-after': String(retryAfter) });
+}
+
+/** Count an attempt before checking it: 429 while it is throttled (see throttle.ts). */
+async function claimOrRefuse(ex: Executor, keys: ThrottleKey[], at: AttemptContext): Promise<Claim> {
+  const claim = await claimAttempt(ex, keys, at.lockSeconds);
+  if (claim.refused) throw tooManyAttempts(claim.retryAfter);
+  return claim;
+}
+
+/** The failure's answer: 401, or 429 when it is the one that brought a lock on. Only kinds and seconds are logged. */
+function failedAttempt(claim: Claim, at: AttemptContext, what: 'sign-in' | 'invite', unauthorized: string): AppError {
+  if (claim.retryAfterIfFails === 0) return new AppError('unauthorized', unauthorized);
+  at.log.warn({ locked: claim.lockedIfFails, retryAfter: claim.retryAfterIfFails }, `${what} attempts locked after repeated failures`);
+  return tooManyAttempts(claim.retryAfterIfFails);
+}
+
+/** Accept an invite and sign in at once: the console lands the new user in their workspace. Throttled per client address. */
 export async function acceptInviteAndSignIn(
   ex: Executor,
   input: { token: string; password: string; name?: string },
+  at: AttemptContext,
 ): Promise<{ user: ConsoleUser; secret: string; csrfToken: string; expiresAt: Date }> {
-  const user = await acceptInvite(ex, input);
+  checkPassword(input.password);
+  const claim = await claimOrRefuse(ex, inviteKeys(at.ip), at);
+  const user = await useInvite(ex, input);
+  if (!user) throw failedAttempt(claim, at, 'invite', INVITE_REFUSED);
+  await settleSuccess(ex, claim);
   return { user, ...(await openSession(ex, user)) };
 }
 
@@ -102,12 +145,23 @@ export async function ensureBootstrapAdmin(
   return made ? { email, password, generated: opts.password === undefined } : undefined;
 }
 
-/** Sign in: a session secret (for the cookie) and its CSRF token. Same answer for a wrong email or password. */
-export async function signIn(ex: Executor, input: { email: string; password: string }): Promise<{ user: ConsoleUser; secret: string; csrfToken: string; expiresAt: Date }> {
-  const row = await repo.selectUserByEmail(ex, normalizeEmail(input.email));
+/**
+ * Sign in: a session secret (for the cookie) and its CSRF token. Same answer for a wrong email or
+ * password, throttled per email, client address and pair (unknown emails alike) before the
+ * password is checked.
+ */
+export async function signIn(
+  ex: Executor,
+  input: { email: string; password: string },
+  at: AttemptContext,
+): Promise<{ user: ConsoleUser; secret: string; csrfToken: string; expiresAt: Date }> {
+  const email = normalizeEmail(input.email);
+  const claim = await claimOrRefuse(ex, signInKeys(email, at.ip), at);
+  const row = await repo.selectUserByEmail(ex, email);
   // Unknown emails cost the same argon2 verification, so timing does not tell which emails exist.
   const ok = await verify(row?.password_hash ?? (await dummyHash()), input.password);
-  if (!row || !ok || row.status !== 'active') throw new AppError('unauthorized', 'Wrong email or password');
+  if (!row || !ok || row.status !== 'active') throw failedAttempt(claim, at, 'sign-in', 'Wrong email or password');
+  await settleSuccess(ex, claim);
   const user = toUser(row);
   return { user, ...(await openSession(ex, user)) };
 }

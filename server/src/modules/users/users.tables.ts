@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { timestamptz } from '../../db/columns';
 
 /** People who sign in to the console. Passwords are argon2id hashes; invites are hashed tokens. */
@@ -37,4 +37,29 @@ export const consoleSessions = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('console_sessions_user').on(t.workspaceId, t.userId)],
+);
+
+/**
+ * Failed sign-ins and invite attempts, counted per key so that guessing is slowed (see
+ * throttle.ts). A key is a kind and a sha256: of the email, of the client's address, or of the
+ * pair; never the email or address itself. Rows belong to no workspace (the attempt comes before
+ * any account is known, like the sign-in's own lookup) and are deleted once `expires_at` passes.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    /** `email:<sha256>`, `ip:<sha256>`, `pair:<sha256>` or `invite_ip:<sha256>`. */
+    key: text('key').primaryKey(),
+    /** Failures in the current run (a quiet hour starts a new one). */
+    failures: integer('failures').notNull().default(0),
+    /** How many failures this kind of key allows before it locks. */
+    lockAfter: integer('lock_after').notNull(),
+    lastFailureAt: timestamptz('last_failure_at'),
+    lockedUntil: timestamptz('locked_until'),
+    /** Pairs only: this email signed in from this address, so locks set by others' failures spare it. */
+    trustedUntil: timestamptz('trusted_until'),
+    /** When the row says nothing any more (no run, lock or trust left): then it is deleted. */
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_throttle_expires').on(t.expiresAt)],
 );
