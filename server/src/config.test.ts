@@ -29,6 +29,8 @@ describe('loadConfig', () => {
         runWorkers: true,
         demo: true,
         reservationSweepMs: 5000,
+        storeStreamsPerShopper: 8,
+        storeStreamsPerIp: 200,
         publicUrl: 'http://127.0.0.1:3000',
         trustProxy: false,
         signInLockSeconds: 60,
