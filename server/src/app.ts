@@ -21,7 +21,7 @@ import { createConsoleGuard, ensureBootstrapAdmin, usersRoutes } from './modules
 import { countEventsByProfileAndChannel, IngestWriter, ingestRoutes, timelineRoutes } from './modules/ingest';
 import { profilesRoutes } from './modules/profiles';
 import { catalogRoutes } from './modules/catalog';
-import { privacyRoutes } from './flows/profile-privacy';
+import { privacyRoutes, rekeyUnkeyedSuppressions } from './flows/profile-privacy';
 import { placeOrderRoutes } from './flows/place-order';
 import { inventoryRoutes, startReservationSweeper } from './modules/inventory';
 import { ordersRoutes, startCommerceFactsConsumer } from './modules/orders';
@@ -121,6 +121,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const db = options.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
   const ownsDb = !options.db;
   await runMigrations(db);
+  const rekeyed = await rekeyUnkeyedSuppressions(db);
+  if (rekeyed > 0) app.log.info({ rekeyed }, 'suppressions written before keyed hashes are now keyed');
   const ctx: AppContext = { config, db, log: app.log };
 
   const boot = await bootstrapWorkspace(db.orm, {

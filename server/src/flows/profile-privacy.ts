@@ -3,7 +3,7 @@
  * held about a person, and erase it. Spans the profiles and ingest modules.
  */
 import { Type } from 'typebox';
-import type { Executor } from '../db/client';
+import type { Database, Executor } from '../db/client';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
 import { ErrorResponse, JsonObject } from '../platform/schema';
@@ -11,7 +11,16 @@ import { recordAudit } from '../platform/audit';
 import { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
 import { deleteCartsOfProfiles } from '../modules/carts';
 import { deleteCustomerTokensOfProfiles } from '../modules/storefront';
-import { eraseProfile, getMergeHistory, getProfile, getTimelineProfileIds, withEventCounts } from '../modules/profiles';
+import { getSuppressionKey } from '../modules/workspaces';
+import {
+  eraseProfile,
+  getMergeHistory,
+  getProfile,
+  getTimelineProfileIds,
+  listWorkspacesWithUnkeyedSuppressions,
+  rekeySuppressions,
+  withEventCounts,
+} from '../modules/profiles';
 
 export async function exportProfile(ex: Executor, workspaceId: string, id: string) {
   const [profile] = await withEventCounts(ex, workspaceId, [await getProfile(ex, workspaceId, id)], countEventsByProfileAndChannel);
@@ -25,13 +34,27 @@ export async function exportProfile(ex: Executor, workspaceId: string, id: strin
 }
 
 export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, id: string) {
+  const suppressionKey = await getSuppressionKey(ex, workspaceId);
   return ex.transaction(async (tx) => {
-    const erased = await eraseProfile(tx, { workspaceId, id });
+    const erased = await eraseProfile(tx, { workspaceId, id, suppressionKey });
     const events = await deleteEventsOfProfiles(tx, workspaceId, erased.profileIds);
     await deleteCartsOfProfiles(tx, workspaceId, erased.profileIds);
     await deleteCustomerTokensOfProfiles(tx, workspaceId, erased.profileIds);
     return { erased: true, profileIds: erased.profileIds, identifiers: erased.identifiers, events };
   });
+}
+
+/**
+ * Suppressions written before they were keyed become keyed (see profiles' `rekeySuppressions`),
+ * each workspace in its own transaction. Runs at start-up; a no-op once done.
+ */
+export async function rekeyUnkeyedSuppressions(db: Database): Promise<number> {
+  let n = 0;
+  for (const workspaceId of await listWorkspacesWithUnkeyedSuppressions(db.orm)) {
+    const suppressionKey = await getSuppressionKey(db.orm, workspaceId);
+    n += await db.orm.transaction((tx) => rekeySuppressions(tx, { workspaceId, suppressionKey }));
+  }
+  return n;
 }
 
 export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {

@@ -62,3 +62,8 @@ export function randomSecret(prefix: string, length = 32): string {
 export function sha256(value: string): string {
   return crypto.createHash('sha256').update(value).digest('hex');
 }
+
+/** HMAC-SHA256 of a value under a hex key, as hex. */
+export function hmacSha256(keyHex: string, value: string): string {
+  return crypto.createHmac('sha256', Buffer.from(keyHex, 'hex')).update(value).digest('hex');
+}

@@ -8,7 +8,7 @@ import { DOMAIN_LOG_NOTIFY } from '../../platform/domain-log';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { AppError } from '../../platform/errors';
 import { extractIdentifiers, getTimelineProfileIds } from '../profiles';
-import { getWorkspace, type Source } from '../workspaces';
+import { getSuppressionKey, getWorkspace, type Source } from '../workspaces';
 import * as repo from './ingest.repo';
 import { validateMessage, type EventType, type Rejection } from './validate';
 import { notesOf, type EventNotes, type IngestWriter, type QueuedEvent } from './writer';
@@ -55,7 +55,8 @@ export async function ingestMessages(
       trusted: input.source.trust === 'server',
     });
   });
-  const outcomes = await deps.writer.writeResolved({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, queued);
+  const suppressionKey = await getSuppressionKey(deps.ex, workspace.id);
+  const outcomes = await deps.writer.writeResolved({ id: workspace.id, suppressionKey, rules: workspace.identityRules, defaultCountry: country }, queued);
   const result: IngestResult = { accepted: 0, duplicates: 0, suppressed: 0, rejected };
   outcomes.forEach((o, i) => {
     if (o.outcome === 'stored') result.accepted++;
@@ -208,7 +209,8 @@ export async function identifyCustomer(
   if ('code' in v) throw new AppError('validation_failed', v.message, { field: v.field });
   const identifiers = extractIdentifiers({ userId: v.userId, anonymousId: input.anonymousId ?? null, traits: v.traits, context: v.context }, country);
   if (identifiers.length === 0) return null;
-  const [result] = await deps.writer.writeResolved({ id: workspace.id, rules: workspace.identityRules, defaultCountry: country }, [
+  const suppressionKey = await getSuppressionKey(deps.ex, workspace.id);
+  const [result] = await deps.writer.writeResolved({ id: workspace.id, suppressionKey, rules: workspace.identityRules, defaultCountry: country }, [
     // Omni's own calls on behalf of the shop's backend (orders, sign-in, the admin API): trusted.
     { message: v, identifiers, sourceId: input.sourceId, channel: input.channel, trusted: true },
   ]);

@@ -36,6 +36,8 @@ export interface WriteResult {
 
 export interface WorkspaceIdentity {
   id: string;
+  /** Keys the hashes of erased identifiers (workspaces' `getSuppressionKey`). */
+  suppressionKey: string;
   rules: IdentityRulesInput;
   defaultCountry: CountryCode;
 }
@@ -275,6 +277,7 @@ export class IngestWriter {
         });
         const resolved = await resolveBatch(tx, {
           workspaceId: id,
+          suppressionKey: g.workspace.suppressionKey,
           rules: g.workspace.rules,
           items: fresh.map(({ ev }) => ({
             identifiers: ev.identifiers,

@@ -1,5 +1,7 @@
 export {
   eraseProfile,
+  listWorkspacesWithUnkeyedSuppressions,
+  rekeySuppressions,
   getMergeHistory,
   getProfile,
   getTraitsForPricing,

@@ -11,10 +11,12 @@ const json = (value: unknown): string => JSON.stringify(value);
 
 /**
  * Serialise identity resolution per workspace (until commit). Returns whether the workspace has
- * any suppressed identifiers, so the common case skips that lookup — in the same round trip.
+ * any suppressed identifiers (`has`), so the common case skips that lookup, and any not yet
+ * keyed (`unkeyed`) — in the same round trip.
  */
 export function lockIdentitySql(workspaceId: string): SQL {
-  return sql`SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ${workspaceId}) AS has
+  return sql`SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ${workspaceId}) AS has,
+                    EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ${workspaceId} AND scheme = 'sha256') AS unkeyed
              FROM (SELECT pg_advisory_xact_lock(hashtext(${'omni:identity:' + workspaceId}))) AS locked`;
 }
 
@@ -39,9 +41,37 @@ export function countSuppressedDropsSql(workspaceId: string, counts: Map<string,
 export async function insertSuppressions(ex: Executor, workspaceId: string, hashes: string[]): Promise<void> {
   if (hashes.length === 0) return;
   await ex.execute(sql`
-    INSERT INTO suppressions (workspace_id, hash)
-    SELECT ${workspaceId}, h FROM jsonb_array_elements_text(${json(hashes)}::jsonb) AS h
+    INSERT INTO suppressions (workspace_id, hash, scheme)
+    SELECT ${workspaceId}, h, 'hmac-sha256' FROM jsonb_array_elements_text(${json(hashes)}::jsonb) AS h
     ON CONFLICT DO NOTHING`);
+}
+
+/** Workspaces holding suppressions written before keyed hashes. */
+export async function selectWorkspacesWithUnkeyedSuppressions(ex: Executor): Promise<string[]> {
+  const found = await rows<{ workspace_id: string }>(ex, sql`SELECT DISTINCT workspace_id FROM suppressions WHERE scheme = 'sha256'`);
+  return found.map((r) => r.workspace_id);
+}
+
+export async function selectUnkeyedSuppressions(ex: Executor, workspaceId: string, limit: number): Promise<string[]> {
+  const found = await rows<{ hash: string }>(
+    ex,
+    sql`SELECT hash FROM suppressions WHERE workspace_id = ${workspaceId} AND scheme = 'sha256' ORDER BY hash LIMIT ${limit}`,
+  );
+  return found.map((r) => r.hash);
+}
+
+/** Replace unkeyed rows by their keyed form, keeping when they were made and what they dropped. */
+export async function rekeySuppressions(ex: Executor, workspaceId: string, pairs: { from: string; to: string }[]): Promise<void> {
+  if (pairs.length === 0) return;
+  await ex.execute(sql`
+    WITH x AS (SELECT * FROM json_to_recordset(${json(pairs)}::json) AS x("from" text, "to" text)),
+    old AS (
+      DELETE FROM suppressions s USING x
+      WHERE s.workspace_id = ${workspaceId} AND s.scheme = 'sha256' AND s.hash = x."from"
+      RETURNING x."to" AS hash, s.created_at, s.dropped_events)
+    INSERT INTO suppressions (workspace_id, hash, scheme, created_at, dropped_events)
+    SELECT ${workspaceId}, hash, 'hmac-sha256', created_at, dropped_events FROM old
+    ON CONFLICT (workspace_id, hash) DO UPDATE SET dropped_events = suppressions.dropped_events + excluded.dropped_events`);
 }
 
 export interface OwnerRow {
@@ -122,6 +152,15 @@ export async function selectIdentifiersOf(ex: Executor, workspaceId: string, pro
         WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}
         ORDER BY type, first_seen_at, value`,
   );
+}
+
+export async function selectTraitsOf(ex: Executor, workspaceId: string, ids: string[]): Promise<Record<string, unknown>[]> {
+  if (ids.length === 0) return [];
+  const found = await rows<{ traits: Record<string, unknown> }>(
+    ex,
+    sql`SELECT traits FROM profiles WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids)}`,
+  );
+  return found.map((r) => r.traits);
 }
 
 export interface ProfileWrite {

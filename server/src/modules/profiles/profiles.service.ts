@@ -6,7 +6,7 @@ import { timeKey, toDate, type BatchTx, type Executor } from '../../db/client';
 import { appendDomainEvents, appendDomainEventsSql, DOMAIN_LOG_NOTIFY, type DomainEventInput } from '../../platform/domain-log';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { AppError } from '../../platform/errors';
-import { newId, sha256 } from '../../platform/ids';
+import { hmacSha256, newId, sha256 } from '../../platform/ids';
 import { foldForSearch, normalizeIdentifier, normalizeIdentifierType, normalizePhone } from './normalize';
 import * as repo from './profiles.repo';
 import {
@@ -22,6 +22,8 @@ import { resolveRules, type IdentityRulesInput } from './rules';
 
 export interface ResolveBatchInput {
   workspaceId: string;
+  /** The workspace's suppression key (workspaces' `getSuppressionKey`). */
+  suppressionKey: string;
   rules: IdentityRulesInput;
   items: ResolveItem[];
 }
@@ -35,12 +37,22 @@ export interface ResolveBatchOutput {
   dropped: Map<number, IdentifierRef[]>;
 }
 
-export function suppressionHash(type: string, value: string): string {
-  return sha256(`${type}:${value}`);
+/**
+ * How an erased identifier is kept: `unkeyed` is what suppressions held before they were keyed
+ * (sha256 of type:value, which anyone can brute-force for a phone number); `keyed` is the HMAC of
+ * that under the workspace's key. Hashing the unkeyed form, not the value, is what lets old rows
+ * be re-keyed although the values are gone.
+ */
+export function suppressionHashes(suppressionKey: string, type: string, value: string): { keyed: string; unkeyed: string } {
+  const unkeyed = sha256(`${type}:${value}`);
+  return { keyed: hmacSha256(suppressionKey, unkeyed), unkeyed };
 }
 
-/** Per process: whether a workspace had suppressed identifiers when last seen (saves a round trip). */
-const hadSuppressions = new Map<string, boolean>();
+/**
+ * Per process: whether a workspace had suppressed identifiers (and unkeyed ones) when last seen,
+ * so the lookup can travel with the lock instead of a round trip after it.
+ */
+const seenSuppressions = new Map<string, { has: boolean; unkeyed: boolean }>();
 
 /**
  * Resolve a batch of events to profiles in the caller's batched transaction: one round trip
@@ -59,23 +71,30 @@ export async function resolveBatch(tx: BatchTx, input: ResolveBatchInput): Promi
 
   // 1. One round trip: the lock, then (after it is granted) the suppressed hashes when the
   // workspace is known to have some, and the profiles these identifiers belong to.
-  const hashOf = new Map<string, string>();
-  const hashes = () => {
-    if (hashOf.size === 0) for (const [key, id] of refs) hashOf.set(key, suppressionHash(id.type, id.value));
-    return [...new Set(hashOf.values())];
+  const hashOf = new Map<string, { keyed: string; unkeyed: string }>();
+  const hashes = (withUnkeyed: boolean) => {
+    if (hashOf.size === 0) for (const [key, id] of refs) hashOf.set(key, suppressionHashes(input.suppressionKey, id.type, id.value));
+    const out = new Set<string>();
+    for (const h of hashOf.values()) {
+      out.add(h.keyed);
+      if (withUnkeyed) out.add(h.unkeyed);
+    }
+    return [...out];
   };
-  const checkSuppressed = hadSuppressions.get(workspaceId) === true && refs.size > 0;
+  const known = seenSuppressions.get(workspaceId);
+  const checkSuppressed = known?.has === true && refs.size > 0;
   const [lockRows, ...rest] = await tx.query(
     repo.lockIdentitySql(workspaceId),
-    ...(checkSuppressed ? [repo.selectSuppressedSql(workspaceId, hashes())] : []),
+    ...(checkSuppressed ? [repo.selectSuppressedSql(workspaceId, hashes(known.unkeyed))] : []),
     ...(refs.size > 0 ? [repo.profilesHoldingSql(workspaceId, [...refs.values()])] : []),
   );
-  const hasSuppressions = lockRows?.[0]?.has === true;
-  hadSuppressions.set(workspaceId, hasSuppressions);
+  const current = { has: lockRows?.[0]?.has === true, unkeyed: lockRows?.[0]?.unkeyed === true };
+  seenSuppressions.set(workspaceId, current);
   let suppressedRows = checkSuppressed ? rest.shift()! : [];
   const holders = (refs.size > 0 ? rest.shift()! : []) as unknown as repo.HolderRow[];
-  if (hasSuppressions && !checkSuppressed && refs.size > 0) {
-    suppressedRows = (await tx.query(repo.selectSuppressedSql(workspaceId, hashes())))[0] ?? []; // erased since last seen
+  if (current.has && refs.size > 0 && (!checkSuppressed || (current.unkeyed && !known.unkeyed))) {
+    // Erased since last seen (or rows an older process wrote unkeyed): one more round trip.
+    suppressedRows = (await tx.query(repo.selectSuppressedSql(workspaceId, hashes(current.unkeyed))))[0] ?? [];
   }
   const suppressed = new Set(suppressedRows.map((r) => r.hash as string));
 
@@ -86,7 +105,10 @@ export async function resolveBatch(tx: BatchTx, input: ResolveBatchInput): Promi
   given.forEach((item, i) => {
     if (item.identifiers.length === 0 && item.previousId === undefined) return; // nothing to resolve on
     const hit = suppressed.size > 0
-      ? refsOf(item).map((id) => hashOf.get(identifierKey(id.type, id.value))!).find((h) => suppressed.has(h))
+      ? refsOf(item)
+          .map((id) => hashOf.get(identifierKey(id.type, id.value))!)
+          .flatMap((h) => [h.keyed, h.unkeyed])
+          .find((h) => suppressed.has(h))
       : undefined;
     if (hit) {
       dropCounts.set(hit, (dropCounts.get(hit) ?? 0) + 1);
@@ -458,20 +480,60 @@ export async function getMergeHistory(ex: Executor, workspaceId: string, id: str
 
 /**
  * Erase a person (the live profile and everything merged into it). Their identifiers are
- * suppressed (as hashes) so later events carrying them are dropped, not re-creating the person.
- * Returns the erased profile ids; the caller erases events in the same transaction.
+ * suppressed (keyed hashes) so later events carrying them are dropped, not re-creating the person.
+ * Returns the erased profile ids and the person's own values — identifier values, phones as typed
+ * and in national form, names — for the caller to scrub from what other modules keep (a note, a
+ * message id); the caller erases events, carts … in the same transaction.
  */
 export async function eraseProfile(
   tx: Executor,
-  opts: { workspaceId: string; id: string },
-): Promise<{ profileIds: string[]; identifiers: number }> {
+  opts: { workspaceId: string; id: string; suppressionKey: string },
+): Promise<{ profileIds: string[]; identifiers: number; personalValues: string[] }> {
   await repo.lockWorkspaceIdentity(tx, opts.workspaceId);
   const ids = await getTimelineProfileIds(tx, opts.workspaceId, opts.id);
-  const identifiers = await repo.selectIdentifiersOf(tx, opts.workspaceId, ids);
-  await repo.insertSuppressions(tx, opts.workspaceId, identifiers.map((i) => suppressionHash(i.type, i.value)));
-  await repo.deleteProfiles(tx, opts.workspaceId, ids);
-  await appendDomainEvents(tx, [
-    { workspaceId: opts.workspaceId, type: 'profile.erased', profileId: ids[0]!, data: { profileIds: ids } },
+  const [identifiers, traits] = await Promise.all([
+    repo.selectIdentifiersOf(tx, opts.workspaceId, ids),
+    repo.selectTraitsOf(tx, opts.workspaceId, ids),
   ]);
-  return { profileIds: ids, identifiers: identifiers.length };
+  await repo.insertSuppressions(tx, opts.workspaceId, identifiers.map((i) => suppressionHashes(opts.suppressionKey, i.type, i.value).keyed));
+  await repo.deleteProfiles(tx, opts.workspaceId, ids);
+  // Counts only: the ids are what erasure removes from the log. Modules keeping something per
+  // person erase it in this transaction (flows/profile-privacy), not from this entry.
+  await appendDomainEvents(tx, [
+    { workspaceId: opts.workspaceId, type: 'profile.erased', data: { profiles: ids.length, identifiers: identifiers.length } },
+  ]);
+  const values = new Set<string>();
+  for (const i of identifiers) {
+    values.add(i.value);
+    if (i.type === 'phone' && i.value.startsWith('+84')) values.add('0' + i.value.slice(3));
+  }
+  for (const t of traits) {
+    for (const k of [...NAME_KEYS, 'email', 'phone']) {
+      const v = t[k];
+      if (typeof v === 'string' && v.trim()) values.add(v.trim());
+    }
+  }
+  return { profileIds: ids, identifiers: identifiers.length, personalValues: [...values] };
+}
+
+/** Workspaces whose suppressions include rows written before keyed hashes. */
+export function listWorkspacesWithUnkeyedSuppressions(ex: Executor): Promise<string[]> {
+  return repo.selectWorkspacesWithUnkeyedSuppressions(ex);
+}
+
+/**
+ * Re-key a workspace's suppressions written before keyed hashes: each becomes the HMAC of its
+ * unkeyed hash, which is exactly what `suppressionHashes` computes for the same identifier, so
+ * the erased stay suppressed and the rows stop being brute-forceable. Takes the workspace's
+ * identity lock: call it in a transaction. Returns how many rows were re-keyed.
+ */
+export async function rekeySuppressions(tx: Executor, opts: { workspaceId: string; suppressionKey: string }): Promise<number> {
+  await repo.lockWorkspaceIdentity(tx, opts.workspaceId);
+  let n = 0;
+  for (;;) {
+    const batch = await repo.selectUnkeyedSuppressions(tx, opts.workspaceId, 5000);
+    if (batch.length === 0) return n;
+    await repo.rekeySuppressions(tx, opts.workspaceId, batch.map((h) => ({ from: h, to: hmacSha256(opts.suppressionKey, h) })));
+    n += batch.length;
+  }
 }

@@ -72,16 +72,26 @@ export const profileMerges = pgTable(
 );
 
 /**
- * Identifiers of erased people, as sha256(type + ':' + value) so nothing personal is kept.
- * Events carrying them are dropped and counted.
+ * Identifiers of erased people, as HMAC-SHA256(workspace key, sha256(type + ':' + value)): nothing
+ * personal is kept, and without the key (workspaces.suppression_key) a hash cannot be matched by
+ * trying every phone number. Events carrying them are dropped and counted.
  */
 export const suppressions = pgTable(
   'suppressions',
   {
     workspaceId: text('workspace_id').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * `hmac-sha256`, or `sha256` for a row written before keyed hashes (its hash is the inner
+     * sha256 alone): such rows are re-keyed at start-up and matched in the meantime. The default
+     * marks what a process still running the older code writes during a rolling upgrade.
+     */
+    scheme: text('scheme').notNull().default('sha256'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     droppedEvents: bigint('dropped_events', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.hash] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.hash] }),
+    index('suppressions_unkeyed').on(t.workspaceId).where(sql`scheme = 'sha256'`),
+  ],
 );

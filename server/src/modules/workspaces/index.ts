@@ -10,6 +10,7 @@ export {
   findSourceByWriteKey,
   firstWorkspaceId,
   getWorkspace,
+  getSuppressionKey,
   listSources,
   updateSource,
   type ApiToken,

@@ -2,6 +2,7 @@
  * Workspaces (tenants), their sources (each with a write key and a channel type) and admin API
  * tokens. Secrets are generated here, shown once, and stored as sha256 hashes.
  */
+import crypto from 'node:crypto';
 import type { Executor } from '../../db/client';
 import { AppError } from '../../platform/errors';
 import { newId, randomSecret, sha256 } from '../../platform/ids';
@@ -44,7 +45,7 @@ export interface ApiToken {
 }
 
 function toWorkspace(r: repo.WorkspaceRow): Workspace {
-  const { commerceSettings, ...rest } = r;
+  const { commerceSettings, suppressionKey: _key, ...rest } = r;
   return { ...rest, identityRules: r.identityRules as IdentityRulesInput, commerce: { ...DEFAULT_COMMERCE_SETTINGS, ...(commerceSettings as Partial<CommerceSettings>) } };
 }
 
@@ -66,7 +67,12 @@ interface Cached<T> {
 }
 const sourceCache = new Map<string, Cached<Source>>();
 const tokenCache = new Map<string, Cached<ApiToken>>();
-const workspaceCache = new Map<string, Cached<Workspace>>();
+/** A workspace with its suppression key, which stays inside the server (not part of `Workspace`). */
+interface WorkspaceEntry {
+  workspace: Workspace;
+  suppressionKey: string;
+}
+const workspaceCache = new Map<string, Cached<WorkspaceEntry>>();
 
 async function cached<T>(
   cache: Map<string, Cached<T>>,
@@ -95,17 +101,30 @@ export async function createWorkspace(
     defaultCountry: input.defaultCountry ?? 'VN',
     timeZone: input.timeZone ?? 'Asia/Ho_Chi_Minh',
     currency: input.currency ?? 'VND',
+    suppressionKey: crypto.randomBytes(32).toString('hex'),
   });
   return toWorkspace(row);
 }
 
-export async function getWorkspace(ex: Executor, workspaceId: string): Promise<Workspace> {
-  const ws = await cached(workspaceCache, workspaceId, async () => {
+async function workspaceEntry(ex: Executor, workspaceId: string): Promise<WorkspaceEntry> {
+  const entry = await cached(workspaceCache, workspaceId, async () => {
     const r = await repo.selectWorkspace(ex, workspaceId);
-    return r && toWorkspace(r);
+    return r && { workspace: toWorkspace(r), suppressionKey: r.suppressionKey };
   });
-  if (!ws) throw new AppError('workspace_not_found', `Workspace ${workspaceId} not found`);
-  return ws;
+  if (!entry) throw new AppError('workspace_not_found', `Workspace ${workspaceId} not found`);
+  return entry;
+}
+
+export async function getWorkspace(ex: Executor, workspaceId: string): Promise<Workspace> {
+  return (await workspaceEntry(ex, workspaceId)).workspace;
+}
+
+/**
+ * The key of the workspace's suppression hashes (erased people's identifiers). For identity
+ * resolution and erasure only: no API returns it and nothing logs it.
+ */
+export async function getSuppressionKey(ex: Executor, workspaceId: string): Promise<string> {
+  return (await workspaceEntry(ex, workspaceId)).suppressionKey;
 }
 
 /** The oldest workspace (the one the first start created), if any. */

@@ -12,6 +12,15 @@ export const workspaces = pgTable('workspaces', {
   identityRules: jsonb('identity_rules').notNull().default(sql`'{}'::jsonb`),
   /** Commerce settings: { reserveOn: 'checkout' | 'add_to_cart', reservationTtlSeconds }; empty = defaults. */
   commerceSettings: jsonb('commerce_settings').notNull().default(sql`'{}'::jsonb`),
+  /**
+   * The key of the workspace's suppression hashes (HMAC-SHA256, hex): without it, a hash of an
+   * erased phone cannot be matched against the few hundred million possible numbers. Generated
+   * with the workspace and never returned by any API; the default gives rows made before the
+   * column existed a random key of their own (gen_random_uuid is a strong random source).
+   */
+  suppressionKey: text('suppression_key')
+    .notNull()
+    .default(sql`encode(sha256((gen_random_uuid()::text || gen_random_uuid()::text)::bytea), 'hex')`),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 
