@@ -34,6 +34,7 @@ interface EraseBody {
   profileIds: string[];
   identifiers: number;
   events: number;
+  orders: number;
 }
 
 async function send(auth: Auth, type: string, body: Record<string, unknown>): Promise<IngestBody> {
@@ -178,7 +179,7 @@ describe('DELETE /api/v1/profiles/:id', () => {
       const ws = await createTestWorkspace(server);
       const { survivorId, mergedId } = await seedPerson(ws);
       const out = await erase(ws, survivorId);
-      expect(out).toEqual({ erased: true, profileIds: expect.any(Array), identifiers: 5, events: 4 });
+      expect(out).toEqual({ erased: true, profileIds: expect.any(Array), identifiers: 5, events: 4, orders: 0 });
       expect([...out.profileIds].sort()).toEqual([survivorId, mergedId].sort());
 
       for (const id of [survivorId, mergedId]) {

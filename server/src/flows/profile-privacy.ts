@@ -1,19 +1,25 @@
 /**
  * Data-subject rights (Vietnam's Personal Data Protection Law 91/2025, GDPR): export everything
- * held about a person, and erase it. Spans the profiles and ingest modules.
+ * held about a person, and erase it. Spans profiles, ingest, carts, storefront, orders,
+ * promotions and the domain log.
  */
 import { Type } from 'typebox';
 import type { Database, Executor } from '../db/client';
 import type { AdminGuard, App, AppContext } from '../platform/context';
 import { adminWorkspace } from '../platform/context';
+import { findDomainEventsNaming, scrubDomainEvents } from '../platform/domain-log';
+import { personalRedactor } from '../platform/redact';
 import { ErrorResponse, JsonObject } from '../platform/schema';
 import { recordAudit } from '../platform/audit';
 import { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
 import { deleteCartsOfProfiles } from '../modules/carts';
+import { detachOrdersFromProfiles } from '../modules/orders';
+import { detachRedemptionsFromProfiles } from '../modules/promotions';
 import { deleteCustomerTokensOfProfiles } from '../modules/storefront';
 import { getSuppressionKey } from '../modules/workspaces';
 import {
   eraseProfile,
+  findTimelineProfileIds,
   getMergeHistory,
   getProfile,
   getTimelineProfileIds,
@@ -33,14 +39,34 @@ export async function exportProfile(ex: Executor, workspaceId: string, id: strin
   return { exportedAt: new Date().toISOString(), profile, merges, events };
 }
 
+/**
+ * Erase a person everywhere, in one transaction: profiles, identifiers (suppressed as keyed
+ * hashes), events, carts and customer tokens go; orders and promotion redemptions stay for the
+ * accounting but lose the person; commerce facts go; the domain log keeps its entries without
+ * the person's profile ids, message ids or values.
+ */
 export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, id: string) {
   const suppressionKey = await getSuppressionKey(ex, workspaceId);
   return ex.transaction(async (tx) => {
+    // The slow part first, before erasure takes the workspace's identity and events locks (and
+    // stalls its ingest): where the log names them. What commits meanwhile is read under the locks.
+    const seen = await findTimelineProfileIds(tx, workspaceId, id);
+    const logged = await findDomainEventsNaming(tx, { workspaceId, profileIds: seen });
+
     const erased = await eraseProfile(tx, { workspaceId, id, suppressionKey });
-    const events = await deleteEventsOfProfiles(tx, workspaceId, erased.profileIds);
-    await deleteCartsOfProfiles(tx, workspaceId, erased.profileIds);
-    await deleteCustomerTokensOfProfiles(tx, workspaceId, erased.profileIds);
-    return { erased: true, profileIds: erased.profileIds, identifiers: erased.identifiers, events };
+    const { profileIds } = erased;
+    const redactor = personalRedactor(erased.personalValues);
+    const events = await deleteEventsOfProfiles(tx, workspaceId, profileIds);
+    await deleteCartsOfProfiles(tx, workspaceId, profileIds);
+    await deleteCustomerTokensOfProfiles(tx, workspaceId, profileIds);
+    const orders = await detachOrdersFromProfiles(tx, { workspaceId, profileIds, redactor });
+    await detachRedemptionsFromProfiles(tx, workspaceId, profileIds);
+
+    const since = await findDomainEventsNaming(tx, { workspaceId, profileIds: seen, since: logged.horizon });
+    const joined = profileIds.filter((p) => !seen.includes(p)); // merged into them in between
+    const late = await findDomainEventsNaming(tx, { workspaceId, profileIds: joined });
+    await scrubDomainEvents(tx, { workspaceId, ids: [...logged.ids, ...since.ids, ...late.ids], profileIds, redactor });
+    return { erased: true, profileIds, identifiers: erased.identifiers, events, orders };
   });
 }
 
@@ -78,10 +104,16 @@ export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {
       config: { permission: 'profiles.erase' },
       schema: {
         tags: ['privacy'],
-        summary: 'Erase a person: profile, identifiers, traits and events; later events with their identifiers are dropped',
+        summary: 'Erase a person: profile, identifiers, traits, events, carts; their orders stay without them; later events with their identifiers are dropped',
         params,
         response: {
-          200: Type.Object({ erased: Type.Boolean(), profileIds: Type.Array(Type.String()), identifiers: Type.Integer(), events: Type.Integer() }),
+          200: Type.Object({
+            erased: Type.Boolean(),
+            profileIds: Type.Array(Type.String()),
+            identifiers: Type.Integer(),
+            events: Type.Integer(),
+            orders: Type.Integer({ description: 'Orders kept for the accounting, no longer linked to the person' }),
+          }),
           404: ErrorResponse,
         },
       },

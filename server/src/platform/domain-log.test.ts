@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestWorkspace, DB_KIND, openTestDb, startTestServer, type TestServer, type TestWorkspace } from '../../test/helpers';
 import { rows } from '../db/client';
-import { appendDomainEvents, LOG_START, readDomainEvents, startConsumer, type Consumer, type DomainEvent } from './domain-log';
+import { appendDomainEvents, findDomainEventsNaming, LOG_START, readDomainEvents, scrubDomainEvents, scrubEntryData, startConsumer, type Consumer, type DomainEvent } from './domain-log';
+import { personalRedactor } from './redact';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -474,6 +475,82 @@ describe('readDomainEvents', () => {
         ['999', 'earlier'],
         ['1000', 'later'],
       ]);
+    });
+  });
+});
+
+describe('scrubEntryData', () => {
+  const opts = { profileIds: new Set(['prf_lan', 'prf_lan_phone']), redactor: personalRedactor(['anon-lan']) };
+
+  describe('when an ingest entry lists the person among others', () => {
+    it("nulls their profile id and erases their items' message ids; other items and the count stay", () => {
+      const data = {
+        count: 2,
+        events: [
+          { id: 1, profileId: 'prf_lan', type: 'identify', messageId: 'ajs-7f3a', channel: 'web' },
+          { id: 2, profileId: 'prf_binh', type: 'track', messageId: 'ajs-9b1c', channel: 'web' },
+        ],
+      };
+      expect(scrubEntryData(data, opts)).toEqual({
+        count: 2,
+        events: [
+          { id: 1, profileId: null, type: 'identify', messageId: 'erased', channel: 'web' },
+          { id: 2, profileId: 'prf_binh', type: 'track', messageId: 'ajs-9b1c', channel: 'web' },
+        ],
+      });
+    });
+  });
+
+  describe('when a merge names the person', () => {
+    it('erases the message id nested in its reason', () => {
+      const data = { from: 'prf_lan_phone', into: 'prf_lan', reason: { identifierTypes: ['email'], messageId: 'p-link' } };
+      expect(scrubEntryData(data, opts)).toEqual({ from: null, into: null, reason: { identifierTypes: ['email'], messageId: 'erased' } });
+    });
+  });
+
+  describe('when a string embeds one of their values', () => {
+    it('replaces the string, and keeps lists their length', () => {
+      expect(scrubEntryData({ profileIds: ['prf_x', 'prf_lan'], note: 'store-guest:anon-lan' }, opts)).toEqual({ profileIds: ['prf_x', null], note: 'erased' });
+    });
+  });
+});
+
+describe('findDomainEventsNaming and scrubDomainEvents', () => {
+  describe('when entries name a person by column, by list and by ingest item', () => {
+    it('finds exactly those, catches later ones from the horizon, and scrubs them in place', async () => {
+      const ws = await createTestWorkspace(server);
+      const workspaceId = ws.workspaceId;
+      const other = await createTestWorkspace(server);
+      const entries = [
+        { workspaceId, type: 'order.placed', profileId: 'prf_p1', ref: 'ord_1', data: { total: 100 } },
+        { workspaceId, type: 'profiles.created', data: { profileIds: ['prf_p2', 'prf_q'] } },
+        { workspaceId, type: 'events.ingested', data: { count: 1, events: [{ id: 9, profileId: 'prf_p2', messageId: 'm-1' }] } },
+        { workspaceId, type: 'events.ingested', data: { count: 1, events: [{ id: 10, profileId: 'prf_q', messageId: 'm-2' }] } },
+        { workspaceId, type: 'demo.seeded', data: { customers: 1, orders: 2, events: 3 } },
+        { workspaceId: other.workspaceId, type: 'order.placed', profileId: 'prf_p1', ref: 'ord_9', data: {} },
+      ];
+      await server.db.orm.transaction((tx) => appendDomainEvents(tx, entries));
+      const found = await findDomainEventsNaming(server.db.orm, { workspaceId, profileIds: ['prf_p1', 'prf_p2'] });
+      const all = await waitFor(() => readAll(ws), (l) => l.length >= 5);
+      expect(found.ids).toEqual(all.slice(0, 3).map((e) => e.id));
+
+      await server.db.orm.transaction((tx) => appendDomainEvents(tx, [{ workspaceId, type: 'cart.merged', profileId: 'prf_p2', ref: 'cart_1', data: {} }]));
+      const later = await findDomainEventsNaming(server.db.orm, { workspaceId, profileIds: ['prf_p1', 'prf_p2'], since: found.horizon });
+      const latest = (await waitFor(() => readAll(ws), (l) => l.length >= 6)).at(-1)!;
+      expect(later.ids).toEqual([latest.id]);
+
+      const changed = await scrubDomainEvents(server.db.orm, { workspaceId, ids: [...found.ids, ...later.ids], profileIds: ['prf_p1', 'prf_p2'], redactor: personalRedactor([]) });
+      expect(changed).toBe(4);
+      const after = await readAll(ws);
+      expect(after.map((e) => [e.type, e.profileId, e.data])).toEqual([
+        ['order.placed', null, { total: 100 }],
+        ['profiles.created', null, { profileIds: [null, 'prf_q'] }],
+        ['events.ingested', null, { count: 1, events: [{ id: 9, profileId: null, messageId: 'erased' }] }],
+        ['events.ingested', null, { count: 1, events: [{ id: 10, profileId: 'prf_q', messageId: 'm-2' }] }],
+        ['demo.seeded', null, { customers: 1, orders: 2, events: 3 }],
+        ['cart.merged', null, {}],
+      ]);
+      expect((await readDomainEvents(server.db.orm, { after: LOG_START, limit: 10, workspaceId: other.workspaceId }))[0]).toMatchObject({ profileId: 'prf_p1' });
     });
   });
 });

@@ -1,5 +1,6 @@
 export {
   createOrder,
+  detachOrdersFromProfiles,
   findOrder,
   getCommerceFacts,
   getCommerceFactsMany,

@@ -188,6 +188,35 @@ export async function selectTransitions(ex: Executor, workspaceId: string, order
   );
 }
 
+/** Erasure: these profiles' orders lose their customer and the checkout's retry key. Returns their ids. */
+export async function detachOrders(ex: Executor, workspaceId: string, profileIds: string[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const found = await rows<{ id: string }>(
+    ex,
+    sql`UPDATE orders SET profile_id = NULL, idempotency_key = NULL, updated_at = now()
+        WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}
+        RETURNING id`,
+  );
+  return found.map((r) => r.id);
+}
+
+export async function selectTransitionNotes(ex: Executor, workspaceId: string, orderIds: string[]): Promise<{ id: string; note: string }[]> {
+  if (orderIds.length === 0) return [];
+  return rows(
+    ex,
+    sql`SELECT id, note FROM order_transitions
+        WHERE workspace_id = ${workspaceId} AND order_id = ${anyOf(orderIds)} AND note IS NOT NULL`,
+  );
+}
+
+export async function updateTransitionNotes(ex: Executor, workspaceId: string, list: { id: string; note: string }[]): Promise<void> {
+  if (list.length === 0) return;
+  await ex.execute(sql`
+    UPDATE order_transitions t SET note = x.note
+    FROM json_to_recordset(${json(list)}::json) AS x(id text, note text)
+    WHERE t.workspace_id = ${workspaceId} AND t.id = x.id`);
+}
+
 export interface CommerceRow {
   profile_id: string;
   currency: string;

@@ -10,6 +10,7 @@ import { appendDomainEvents, startConsumer, type Consumer } from '../../platform
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { AppError } from '../../platform/errors';
 import { newId } from '../../platform/ids';
+import type { Redactor } from '../../platform/redact';
 import { recordEvents } from '../ingest';
 import { restock } from '../inventory';
 import { findTimelineProfileIds, getTimelineProfileIds } from '../profiles';
@@ -362,6 +363,25 @@ export async function refreshCommerceFacts(ex: Executor, workspaceId: string, pr
   if (!live) return;
   await repo.recomputeCommerce(ex, workspaceId, live, ids, currency);
   await repo.deleteCommerce(ex, workspaceId, merged);
+}
+
+/**
+ * Erasure: the orders of these profiles stay — they are the merchant's accounting, totals and
+ * lines unchanged — but no longer lead to the person: no profile, no checkout retry key, and the
+ * person's own values (`redactor`) cut out of the notes on their history. Their commerce facts
+ * go. A personal field added to orders must be cleared here too: the erasure test scans every
+ * column for the person. Returns how many orders were detached.
+ */
+export async function detachOrdersFromProfiles(ex: Executor, opts: { workspaceId: string; profileIds: string[]; redactor: Redactor }): Promise<number> {
+  const orderIds = await repo.detachOrders(ex, opts.workspaceId, opts.profileIds);
+  const notes = await repo.selectTransitionNotes(ex, opts.workspaceId, orderIds);
+  await repo.updateTransitionNotes(
+    ex,
+    opts.workspaceId,
+    notes.filter((n) => opts.redactor.mentions(n.note)).map((n) => ({ id: n.id, note: opts.redactor.redact(n.note) })),
+  );
+  await repo.deleteCommerce(ex, opts.workspaceId, opts.profileIds);
+  return orderIds.length;
 }
 
 /** What pricing needs from a customer's orders (survivor id first in `profileIds`), in one read. */

@@ -1,6 +1,7 @@
 export { promotionsRoutes, PromotionSchema } from './promotions.routes';
 export {
   createPromotion,
+  detachRedemptionsFromProfiles,
   getPromotion,
   listPromotions,
   lockCodes,

@@ -116,6 +116,18 @@ export async function insertRedemption(
   );
 }
 
+/** Erasure: these profiles' redemptions stay for the promotion's report and reversals, without the customer. */
+export async function detachRedemptions(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
+  if (profileIds.length === 0) return 0;
+  const found = await rows<{ id: string }>(
+    ex,
+    sql`UPDATE promotion_redemptions SET profile_id = NULL
+        WHERE workspace_id = ${workspaceId} AND profile_id = ${anyOf(profileIds)}
+        RETURNING id`,
+  );
+  return found.length;
+}
+
 /** Reverse an order's redemptions (cancelled order): counters go back, rows are marked reversed. */
 export async function reverseRedemptions(ex: Executor, workspaceId: string, orderId: string): Promise<number> {
   const reversed = await rows<{ promotion_id: string; code: string | null; amount: number }>(

@@ -413,6 +413,17 @@ export async function recordRedemptions(
   }
 }
 
+/**
+ * Erasure: the person's redemptions lose their profile id. The rows stay — the promotion's uses,
+ * budget and report per channel are the merchant's accounting, and cancelling one of the (kept)
+ * orders must still give its use back — but they stop counting toward any per-customer limit:
+ * nobody can be matched to them any more. Someone who returns under identifiers Omni has not seen
+ * is a new customer (their erased ones stay suppressed), as with any new customer.
+ */
+export function detachRedemptionsFromProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
+  return repo.detachRedemptions(ex, workspaceId, profileIds);
+}
+
 export async function reverseRedemptions(ex: Executor, workspaceId: string, orderId: string): Promise<number> {
   const n = await repo.reverseRedemptions(ex, workspaceId, orderId);
   if (n > 0) rulesCache.delete(workspaceId);
