@@ -4,6 +4,7 @@
  */
 import { runCartSyncBench } from './cart-sync';
 import { runCommerceBench } from './commerce';
+import { runErasureBench } from './erasure';
 import { runIngestBench } from './ingest';
 import { runPricingBench } from './pricing';
 
@@ -49,7 +50,16 @@ switch (name) {
   case 'pricing':
     await runPricingBench({ backends, quotes: num('quotes', smoke ? 50 : 2000), promotions: num('promotions', smoke ? 20 : 200), raceShoppers: num('shoppers', smoke ? 10 : 100) });
     break;
+  case 'erasure':
+    await runErasureBench({
+      backends,
+      people: num('people', smoke ? 200 : 20_000),
+      events: num('events', smoke ? 2_000 : 200_000),
+      erase: num('erase', smoke ? 3 : 20),
+      trackClients: num('track-clients', 4),
+    });
+    break;
   default:
-    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync, pricing`);
+    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync, pricing, erasure`);
     process.exit(2);
 }
