@@ -72,7 +72,8 @@ async function openShop(): Promise<Shop> {
   const id = async (url: string, body: unknown) => (await must<{ id: string }>(ws.admin, 'POST', url, body)).id;
   const warehouse = await id('/api/v1/locations', { name: 'Kho', kind: 'warehouse' });
   const store = await id('/api/v1/locations', { name: 'Cửa hàng Hoàn Kiếm', kind: 'store' });
-  const web = await id('/api/v1/channels', { name: 'Website', type: 'web', sourceId: ws.sourceId, locationIds: [warehouse] });
+  const shippingMethods = [{ id: 'standard', name: 'Giao tiêu chuẩn', fee: 25_000 }];
+  const web = await id('/api/v1/channels', { name: 'Website', type: 'web', sourceId: ws.sourceId, locationIds: [warehouse], shippingMethods, cashOnDelivery: true });
   const pos = await id('/api/v1/channels', { name: 'POS Hoàn Kiếm', type: 'pos', locationIds: [store] });
   const sku = `AO-${random().toUpperCase()}`;
   await id('/api/v1/products', { title: 'Áo thun', variants: [{ sku, price: 200_000 }] });
@@ -105,8 +106,8 @@ type Person = ReturnType<typeof personValues>;
 /**
  * The person, through the public APIs: browsing and signing up on a laptop; as a guest on their
  * phone a cart with a shipping address, the single-use code and a web order; then signing in on
- * the phone (the two devices' profiles merge), a second cart in checkout, and a POS order by phone
- * with a note naming them.
+ * the phone (the two devices' profiles merge), a second cart in checkout, a POS order by phone
+ * with a note naming them, and an export of their data.
  */
 async function buildPerson(shop: Shop, p: Person) {
   const { ws } = shop;
@@ -142,6 +143,8 @@ async function buildPerson(shop: Shop, p: Person) {
   const profile = await must<ProfileBody & { mergedProfileIds: string[] }>(ws.admin, 'GET', `/api/v1/profiles/lookup?type=email&value=${encodeURIComponent(p.email)}`);
   expect(profile.mergedProfileIds).toHaveLength(1);
   expect(posOrder.body.profileId).toBe(profile.id);
+  // An operator exported their data first (the audit trail records whose).
+  await must(ws.admin, 'GET', `/api/v1/profiles/${profile.id}/export`);
   return { profileIds: [profile.id, ...profile.mergedProfileIds], orders: [webOrder.body, posOrder.body] };
 }
 

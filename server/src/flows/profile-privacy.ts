@@ -10,7 +10,7 @@ import { adminWorkspace } from '../platform/context';
 import { findDomainEventsNaming, scrubDomainEvents } from '../platform/domain-log';
 import { personalRedactor } from '../platform/redact';
 import { ErrorResponse, JsonObject } from '../platform/schema';
-import { recordAudit } from '../platform/audit';
+import { forgetAuditSubjects, recordAudit } from '../platform/audit';
 import { countEventsByProfileAndChannel, deleteEventsOfProfiles, listAllEventsOfProfiles } from '../modules/ingest';
 import { deleteCartsOfProfiles } from '../modules/carts';
 import { detachOrdersFromProfiles } from '../modules/orders';
@@ -19,7 +19,7 @@ import { deleteCustomerTokensOfProfiles } from '../modules/storefront';
 import { getSuppressionKey } from '../modules/workspaces';
 import {
   eraseProfile,
-  findTimelineProfileIds,
+  findErasureSubject,
   getMergeHistory,
   getProfile,
   getTimelineProfileIds,
@@ -48,12 +48,15 @@ export async function exportProfile(ex: Executor, workspaceId: string, id: strin
 export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, id: string) {
   const suppressionKey = await getSuppressionKey(ex, workspaceId);
   return ex.transaction(async (tx) => {
-    // The slow part first, before erasure takes the workspace's identity and events locks (and
-    // stalls its ingest): where the log names them. What commits meanwhile is read under the locks.
-    const seen = await findTimelineProfileIds(tx, workspaceId, id);
-    const logged = await findDomainEventsNaming(tx, { workspaceId, profileIds: seen });
+    // First, without locks: the slow part, finding and scrubbing the log entries that name the
+    // person (a read of the workspace's whole log, and rewrites of entries that can list a flush
+    // of events each). The locks taken next hold the workspace's ingest until commit; under them
+    // only what committed in between is done again.
+    const seen = await findErasureSubject(tx, { workspaceId, id });
+    const logged = seen ? await findDomainEventsNaming(tx, { workspaceId, profileIds: seen.profileIds }) : undefined;
+    if (seen && logged) await scrubDomainEvents(tx, { workspaceId, ids: logged.ids, profileIds: seen.profileIds, redactor: personalRedactor(seen.personalValues) });
 
-    const erased = await eraseProfile(tx, { workspaceId, id, suppressionKey });
+    const erased = await eraseProfile(tx, { workspaceId, id, suppressionKey }); // 404 when there is no such person
     const { profileIds } = erased;
     const redactor = personalRedactor(erased.personalValues);
     const events = await deleteEventsOfProfiles(tx, workspaceId, profileIds);
@@ -61,11 +64,12 @@ export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, 
     await deleteCustomerTokensOfProfiles(tx, workspaceId, profileIds);
     const orders = await detachOrdersFromProfiles(tx, { workspaceId, profileIds, redactor });
     await detachRedemptionsFromProfiles(tx, workspaceId, profileIds);
+    await forgetAuditSubjects(tx, { workspaceId, subjectType: 'profile', subjectIds: profileIds });
 
-    const since = await findDomainEventsNaming(tx, { workspaceId, profileIds: seen, since: logged.horizon });
-    const joined = profileIds.filter((p) => !seen.includes(p)); // merged into them in between
+    const since = await findDomainEventsNaming(tx, { workspaceId, profileIds: seen?.profileIds ?? [], since: logged?.horizon });
+    const joined = profileIds.filter((p) => !seen?.profileIds.includes(p)); // merged into them in between: searched in full
     const late = await findDomainEventsNaming(tx, { workspaceId, profileIds: joined });
-    await scrubDomainEvents(tx, { workspaceId, ids: [...logged.ids, ...since.ids, ...late.ids], profileIds, redactor });
+    await scrubDomainEvents(tx, { workspaceId, ids: [...since.ids, ...late.ids], profileIds, redactor });
     return { erased: true, profileIds, identifiers: erased.identifiers, events, orders };
   });
 }

@@ -43,6 +43,18 @@ export async function recordAudit(ex: Executor, request: FastifyRequest, entry: 
             ${JSON.stringify(entry.details ?? {})}::jsonb, ${request.ip ?? null}, ${request.id})`);
 }
 
+/**
+ * Erasure: entries about these subjects keep who did what and when, but no longer say about whom
+ * (an erased person's id would point back at them).
+ */
+export async function forgetAuditSubjects(ex: Executor, opts: { workspaceId: string; subjectType: string; subjectIds: string[] }): Promise<void> {
+  if (opts.subjectIds.length === 0) return;
+  await ex.execute(sql`
+    UPDATE audit_log SET subject_id = NULL
+    WHERE workspace_id = ${opts.workspaceId} AND subject_type = ${opts.subjectType}
+      AND subject_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(opts.subjectIds)}::jsonb)))`);
+}
+
 interface AuditRow {
   id: string;
   actor: string;

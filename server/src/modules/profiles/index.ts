@@ -1,5 +1,7 @@
 export {
   eraseProfile,
+  findErasureSubject,
+  type ErasureSubject,
   listWorkspacesWithUnkeyedSuppressions,
   rekeySuppressions,
   getMergeHistory,

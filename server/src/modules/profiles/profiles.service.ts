@@ -478,23 +478,54 @@ export async function getMergeHistory(ex: Executor, workspaceId: string, id: str
   }));
 }
 
+export interface ErasureSubject {
+  /** The live profile and every profile merged into it. */
+  profileIds: string[];
+  /**
+   * The person's own values — identifier values, phones as typed and in national form, names —
+   * for scrubbing what other modules keep (a note, a message id).
+   */
+  personalValues: string[];
+}
+
+/**
+ * Who erasing this profile would remove, read without locks (erasure does the slow part of its
+ * work before taking them). Null when there is no such profile.
+ */
+export async function findErasureSubject(ex: Executor, opts: { workspaceId: string; id: string }): Promise<ErasureSubject | null> {
+  const ids = await repo.selectTimelineIds(ex, opts.workspaceId, opts.id);
+  if (ids.length === 0) return null;
+  return { profileIds: ids, personalValues: await personalValuesOf(ex, opts.workspaceId, ids, await repo.selectIdentifiersOf(ex, opts.workspaceId, ids)) };
+}
+
+async function personalValuesOf(ex: Executor, workspaceId: string, ids: string[], identifiers: repo.OwnerRow[]): Promise<string[]> {
+  const values = new Set<string>();
+  for (const i of identifiers) {
+    values.add(i.value);
+    if (i.type === 'phone' && i.value.startsWith('+84')) values.add('0' + i.value.slice(3));
+  }
+  for (const t of await repo.selectTraitsOf(ex, workspaceId, ids)) {
+    for (const k of [...NAME_KEYS, 'email', 'phone']) {
+      const v = t[k];
+      if (typeof v === 'string' && v.trim()) values.add(v.trim());
+    }
+  }
+  return [...values];
+}
+
 /**
  * Erase a person (the live profile and everything merged into it). Their identifiers are
  * suppressed (keyed hashes) so later events carrying them are dropped, not re-creating the person.
- * Returns the erased profile ids and the person's own values — identifier values, phones as typed
- * and in national form, names — for the caller to scrub from what other modules keep (a note, a
- * message id); the caller erases events, carts … in the same transaction.
+ * Takes the workspace's identity lock; the caller erases events, carts … in the same transaction.
  */
 export async function eraseProfile(
   tx: Executor,
   opts: { workspaceId: string; id: string; suppressionKey: string },
-): Promise<{ profileIds: string[]; identifiers: number; personalValues: string[] }> {
+): Promise<ErasureSubject & { identifiers: number }> {
   await repo.lockWorkspaceIdentity(tx, opts.workspaceId);
   const ids = await getTimelineProfileIds(tx, opts.workspaceId, opts.id);
-  const [identifiers, traits] = await Promise.all([
-    repo.selectIdentifiersOf(tx, opts.workspaceId, ids),
-    repo.selectTraitsOf(tx, opts.workspaceId, ids),
-  ]);
+  const identifiers = await repo.selectIdentifiersOf(tx, opts.workspaceId, ids);
+  const personalValues = await personalValuesOf(tx, opts.workspaceId, ids, identifiers);
   await repo.insertSuppressions(tx, opts.workspaceId, identifiers.map((i) => suppressionHashes(opts.suppressionKey, i.type, i.value).keyed));
   await repo.deleteProfiles(tx, opts.workspaceId, ids);
   // Counts only: the ids are what erasure removes from the log. Modules keeping something per
@@ -502,18 +533,7 @@ export async function eraseProfile(
   await appendDomainEvents(tx, [
     { workspaceId: opts.workspaceId, type: 'profile.erased', data: { profiles: ids.length, identifiers: identifiers.length } },
   ]);
-  const values = new Set<string>();
-  for (const i of identifiers) {
-    values.add(i.value);
-    if (i.type === 'phone' && i.value.startsWith('+84')) values.add('0' + i.value.slice(3));
-  }
-  for (const t of traits) {
-    for (const k of [...NAME_KEYS, 'email', 'phone']) {
-      const v = t[k];
-      if (typeof v === 'string' && v.trim()) values.add(v.trim());
-    }
-  }
-  return { profileIds: ids, identifiers: identifiers.length, personalValues: [...values] };
+  return { profileIds: ids, identifiers: identifiers.length, personalValues };
 }
 
 /** Workspaces whose suppressions include rows written before keyed hashes. */
