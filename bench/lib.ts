@@ -44,7 +44,10 @@ export async function startServer(env: Record<string, string>, opts: { showLogs?
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error('server did not start within 60 s');
+    if (Date.now() > deadline) {
+      proc.kill('SIGTERM'); // not left running after the benchmark gives up on it
+      throw new Error('server did not start within 60 s');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
