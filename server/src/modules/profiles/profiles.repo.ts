@@ -154,13 +154,14 @@ export async function selectIdentifiersOf(ex: Executor, workspaceId: string, pro
   );
 }
 
+/** The traits of these profiles: the shown ones and, as `{ key: value }`, the trusted ones. */
 export async function selectTraitsOf(ex: Executor, workspaceId: string, ids: string[]): Promise<Record<string, unknown>[]> {
   if (ids.length === 0) return [];
-  const found = await rows<{ traits: Record<string, unknown> }>(
+  const found = await rows<{ traits: Record<string, unknown>; trusted_traits: Record<string, { v?: unknown }> }>(
     ex,
-    sql`SELECT traits FROM profiles WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids)}`,
+    sql`SELECT traits, trusted_traits FROM profiles WHERE workspace_id = ${workspaceId} AND id = ${anyOf(ids)}`,
   );
-  return found.map((r) => r.traits);
+  return found.flatMap((r) => [r.traits, Object.fromEntries(Object.entries(r.trusted_traits ?? {}).map(([k, t]) => [k, t?.v]))]);
 }
 
 export interface ProfileWrite {
