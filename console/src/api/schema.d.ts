@@ -2739,7 +2739,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Erase a person: profile, identifiers, traits and events; later events with their identifiers are dropped */
+        /** Erase a person: profile, identifiers, traits, events, carts; their orders stay without them; later events with their identifiers are dropped */
         delete: {
             parameters: {
                 query?: never;
@@ -2762,6 +2762,8 @@ export interface paths {
                             profileIds: string[];
                             identifiers: number;
                             events: number;
+                            /** @description Orders kept for the accounting, no longer linked to the person */
+                            orders: number;
                         };
                     };
                 };
