@@ -127,6 +127,22 @@ export async function recordRetryFailure(ex: Executor, letter: DeadLetter, error
 }
 
 /** Handled at last, or discarded by an operator. */
+/** Erasure: the errors kept on these entries' dead letters, with the person taken out (`redact`). */
+export async function redactDeadLetterErrors(ex: Executor, opts: { workspaceId: string; entryIds: number[]; redact: (text: string) => string }): Promise<void> {
+  if (opts.entryIds.length === 0) return;
+  const found = await rows<{ id: string; error: string }>(
+    ex,
+    sql`SELECT id, error FROM dead_letters
+        WHERE workspace_id = ${opts.workspaceId} AND entry_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(opts.entryIds)}::jsonb)::bigint))`,
+  );
+  const changed = found.map((r) => ({ id: r.id, error: opts.redact(r.error) })).filter((r, i) => r.error !== found[i]!.error);
+  if (changed.length === 0) return;
+  await ex.execute(sql`
+    UPDATE dead_letters d SET error = x.error
+    FROM json_to_recordset(${JSON.stringify(changed)}::json) AS x(id text, error text)
+    WHERE d.workspace_id = ${opts.workspaceId} AND d.id = x.id`);
+}
+
 export async function deleteDeadLetter(ex: Executor, workspaceId: string, id: string): Promise<boolean> {
   const r = await rows<{ id: string }>(ex, sql`DELETE FROM dead_letters WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`);
   return r.length > 0;

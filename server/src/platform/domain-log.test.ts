@@ -9,6 +9,7 @@ import { createTestWorkspace, DB_KIND, openTestDb, startTestServer, type TestSer
 import { rows } from '../db/client';
 import { appendDomainEvents, findDomainEventsNaming, LOG_START, readDomainEvents, scrubDomainEvents, scrubEntryData, startConsumer, type Consumer, type DomainEvent } from './domain-log';
 import { personalRedactor } from './redact';
+import { DEFAULT_RETRY_POLICY, recordFirstFailure } from './dead-letters';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -539,7 +540,10 @@ describe('findDomainEventsNaming and scrubDomainEvents', () => {
       const latest = (await waitFor(() => readAll(ws), (l) => l.length >= 6)).at(-1)!;
       expect(later.ids).toEqual([latest.id]);
 
-      const changed = await scrubDomainEvents(server.db.orm, { workspaceId, ids: [...found.ids, ...later.ids], profileIds: ['prf_p1', 'prf_p2'], redactor: personalRedactor([]) });
+      // A consumer failed on the order entry and kept its error, which quotes the profile.
+      await recordFirstFailure(server.db.orm, { workspaceId, consumer: `test.${workspaceId}`, entryId: all[0]!.id, entryType: 'order.placed', error: 'no cart for prf_p1 (lan@example.vn)', policy: DEFAULT_RETRY_POLICY });
+
+      const changed = await scrubDomainEvents(server.db.orm, { workspaceId, ids: [...found.ids, ...later.ids], profileIds: ['prf_p1', 'prf_p2'], redactor: personalRedactor(['lan@example.vn']) });
       expect(changed).toBe(4);
       const after = await readAll(ws);
       expect(after.map((e) => [e.type, e.profileId, e.data])).toEqual([
@@ -551,6 +555,8 @@ describe('findDomainEventsNaming and scrubDomainEvents', () => {
         ['cart.merged', null, {}],
       ]);
       expect((await readDomainEvents(server.db.orm, { after: LOG_START, limit: 10, workspaceId: other.workspaceId }))[0]).toMatchObject({ profileId: 'prf_p1' });
+      const letters = await rows<{ error: string }>(server.db.orm, sql`SELECT error FROM dead_letters WHERE workspace_id = ${workspaceId}`);
+      expect(letters).toEqual([{ error: 'no cart for [erased] ([erased])' }]);
     });
   });
 });

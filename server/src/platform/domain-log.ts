@@ -23,10 +23,11 @@ import {
   errorText,
   lockDueRetries,
   recordFirstFailure,
+  redactDeadLetterErrors,
   recordRetryFailure,
   type RetryPolicy,
 } from './dead-letters';
-import type { Redactor } from './redact';
+import { personalRedactor, type Redactor } from './redact';
 
 export const DOMAIN_LOG_CHANNEL = 'omni_domain_log';
 
@@ -129,7 +130,8 @@ export async function findDomainEventsNaming(
  * profile ids become null, the message id of any object naming them and any string containing
  * one of their values (`redactor`) become `"erased"`. Types, counts and everyone else's items
  * stay, so consumers' history remains coherent; entries are updated, not deleted (readers go
- * by (tx, id)). Returns how many entries changed.
+ * by (tx, id)). A dead letter's error on one of them loses the same. Returns how many entries
+ * changed.
  */
 export async function scrubDomainEvents(
   ex: Executor,
@@ -158,6 +160,9 @@ export async function scrubDomainEvents(
       WHERE d.workspace_id = ${opts.workspaceId} AND d.id = x.id`);
     changed += updates.length;
   }
+  // A consumer's error on such an entry may quote it.
+  const ofIds = personalRedactor(opts.profileIds);
+  await redactDeadLetterErrors(ex, { workspaceId: opts.workspaceId, entryIds: ids, redact: (text) => opts.redactor.redact(ofIds.redact(text)) });
   return changed;
 }
 
