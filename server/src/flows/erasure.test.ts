@@ -216,6 +216,10 @@ describe('DELETE /api/v1/profiles/:id (erasure everywhere)', () => {
         p.userId, p.webAnon, p.phoneAnon, p.street, ...person.profileIds,
       ];
       expect(await findInDatabase(needles)).toEqual([]);
+      // Who erased someone stays in the audit trail (whom does not).
+      const audit = await must<{ data: { action: string; actor: string; subjectId: string | null; details: Record<string, number> }[] }>(shop.ws.admin, 'GET', '/api/v1/audit?action=profile.erased');
+      expect(audit.data).toEqual([expect.objectContaining({ action: 'profile.erased', subjectId: null, details: { profiles: person.profileIds.length, events: expect.any(Number), orders: 2 } })]);
+      expect(audit.data[0]!.actor).toMatch(/^token:/);
     });
 
     it('keeps the orders with their lines and totals, without the person, and the code stays used', async () => {

@@ -45,7 +45,7 @@ export async function exportProfile(ex: Executor, workspaceId: string, id: strin
  * accounting but lose the person; commerce facts go; the domain log keeps its entries without
  * the person's profile ids, message ids or values.
  */
-export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, id: string) {
+export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, id: string, opts: { audit?: (tx: Executor, erased: { profiles: number; events: number; orders: number }) => Promise<void> } = {}) {
   const suppressionKey = await getSuppressionKey(ex, workspaceId);
   return ex.transaction(async (tx) => {
     // First, without locks: the slow part, finding and scrubbing the log entries that name the
@@ -70,6 +70,8 @@ export async function eraseProfileEverywhere(ex: Executor, workspaceId: string, 
     const joined = profileIds.filter((p) => !seen?.profileIds.includes(p)); // merged into them in between: searched in full
     const late = await findDomainEventsNaming(tx, { workspaceId, profileIds: joined });
     await scrubDomainEvents(tx, { workspaceId, ids: [...since.ids, ...late.ids], profileIds, redactor });
+    // The audit entry commits with the erasure, or neither does.
+    await opts.audit?.(tx, { profiles: profileIds.length, events, orders });
     return { erased: true, profileIds, identifiers: erased.identifiers, events, orders };
   });
 }
@@ -122,10 +124,10 @@ export function privacyRoutes(ctx: AppContext, guard: AdminGuard) {
         },
       },
     }, async (req) => {
-      const erased = await eraseProfileEverywhere(ctx.db.orm, adminWorkspace(req), req.params.id);
       // Who erased someone is kept; whom is not (the ids would point back at the person).
-      await recordAudit(ctx.db.orm, req, { action: 'profile.erased', subjectType: 'profile', subjectId: null, details: { profiles: erased.profileIds.length, events: erased.events } });
-      return erased;
+      return eraseProfileEverywhere(ctx.db.orm, adminWorkspace(req), req.params.id, {
+        audit: (tx, counts) => recordAudit(tx, req, { action: 'profile.erased', subjectType: 'profile', subjectId: null, details: counts }),
+      });
     });
   };
 }
