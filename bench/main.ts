@@ -5,6 +5,7 @@
 import { runCartSyncBench } from './cart-sync';
 import { runCommerceBench } from './commerce';
 import { runErasureBench } from './erasure';
+import { runFuzzBench } from './fuzz';
 import { runIngestBench } from './ingest';
 import { runPricingBench } from './pricing';
 
@@ -59,7 +60,18 @@ switch (name) {
       trackClients: num('track-clients', 4),
     });
     break;
+  case 'fuzz':
+    await runFuzzBench({
+      backends: (flag('db') ? backends : ['pglite']) as ('postgres' | 'pglite')[],
+      requests: num('requests', smoke ? 200 : 10_000),
+      batch: num('batch', smoke ? 100 : 500),
+      demo: !smoke,
+      concurrency: num('concurrency', 16),
+      seed: num('seed', 1),
+      logs: args.includes('--logs'),
+    });
+    break;
   default:
-    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync, pricing, erasure`);
+    console.error(`unknown benchmark "${name}"; available: ingest, commerce (includes cart-sync), cart-sync, pricing, erasure, fuzz`);
     process.exit(2);
 }

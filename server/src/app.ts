@@ -2,7 +2,7 @@
  * buildApp: plugins, then modules. Tests call buildApp() and use app.inject() or app.listen().
  */
 import crypto from 'node:crypto';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,6 +12,7 @@ import { openDb, type Database } from './db/client';
 import { runMigrations } from './db/migrate';
 import type { App, AppContext } from './platform/context';
 import { AppError, isAppError } from './platform/errors';
+import { checkStorableInput, checkUrlEncoding, routerError } from './platform/input-guard';
 import { ErrorResponse } from './platform/schema';
 import { requireRoutePermissions, type RouteEntry } from './platform/permissions';
 import { auditRoutes } from './platform/audit';
@@ -65,14 +66,14 @@ export function redactQuery(url: string): string {
 }
 
 /** Fastify and plugin errors that are the client's fault, mapped to our codes. */
-function clientErrorCode(err: FastifyError): { code: AppError['code']; message: string } | undefined {
+function clientErrorCode(err: FastifyError): { code: AppError['code']; message: string; field?: string } | undefined {
   if (err.validation) {
     const v = err.validation[0];
     const where = `${err.validationContext ?? 'request'}${v?.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
     // Name the field that is not allowed, not just the object that holds it.
     const extra = v?.keyword === 'additionalProperties' ? (v.params as { additionalProperty?: unknown }).additionalProperty : undefined;
-    if (typeof extra === 'string') return { code: 'validation_failed', message: `${where}.${extra}: is not a field of this request` };
-    return { code: 'validation_failed', message: `${where}: ${v?.message ?? 'invalid'}` };
+    if (typeof extra === 'string') return { code: 'validation_failed', message: `${where}.${extra}: is not a field of this request`, field: `${where}.${extra}` };
+    return { code: 'validation_failed', message: `${where}: ${v?.message ?? 'invalid'}`, field: where };
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -116,7 +117,27 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    frameworkErrors: (err, request, reply) => {
+      const e = routerError(err);
+      // The option's reply type is generic over schemas no route has yet.
+      (reply as unknown as FastifyReply).code(e.status).send({ error: { code: e.code, message: e.message, requestId: request.id, ...e.details } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  // Before any route: every route inherits these (see platform/input-guard.ts).
+  app.addHook('preValidation', checkUrlEncoding);
+  app.addHook('preHandler', checkStorableInput);
+  // A DELETE carries no body, but clients send `Content-Type: application/json` on every call:
+  // an empty body is no body. Otherwise Fastify's own parser (prototype poisoning refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (request.method === 'DELETE' && (body as string).trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
   const db = options.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
   const ownsDb = !options.db;
@@ -150,7 +171,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     const mapped = clientErrorCode(err as FastifyError);
     if (mapped) {
       const e = new AppError(mapped.code, mapped.message);
-      return reply.code(e.status).send({ error: { code: e.code, message: e.message, requestId: request.id } });
+      return reply.code(e.status).send({ error: { code: e.code, message: e.message, requestId: request.id, ...(mapped.field ? { field: mapped.field } : {}) } });
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal', message: 'Internal error; quote the request id when reporting it', requestId: request.id } });

@@ -18955,6 +18955,7 @@ export interface paths {
                             quantity: number;
                         }[];
                         codes?: string[];
+                        /** @description Minor units, at most 100 billion like every amount. */
                         shippingFee?: number;
                         /** @description Also list the promotions that did not apply, and why. */
                         explain?: boolean;

@@ -25,7 +25,7 @@ const QuoteBody = Type.Object(
       maxItems: 500,
     }),
     codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 10 })),
-    shippingFee: Type.Optional(Type.Integer({ minimum: 0 })),
+    shippingFee: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000, description: 'Minor units, at most 100 billion like every amount.' })),
     explain: Type.Optional(Type.Boolean({ description: 'Also list the promotions that did not apply, and why.' })),
   },
   { additionalProperties: false },

@@ -67,15 +67,11 @@ interface AuditRow {
   at: Date | string;
 }
 
-function isAuditCursor(c: Record<string, unknown>): c is { at: string; id: string } {
-  return typeof c.at === 'string' && typeof c.id === 'string' && c.id.length <= 100 && !Number.isNaN(Date.parse(c.at));
-}
-
 export async function listAudit(
   ex: Executor,
   opts: { workspaceId: string; action?: string; limit: number; cursor?: string },
 ): Promise<{ data: AuditEntry[]; nextCursor: string | null }> {
-  const before = opts.cursor ? decodeCursor(opts.cursor, isAuditCursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, { at: 'timestamp', id: 'text' }) : undefined;
   const found = await rows<AuditRow>(
     ex,
     sql`SELECT id, actor, action, subject_type, subject_id, details, ip, request_id, at FROM audit_log

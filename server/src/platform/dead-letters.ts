@@ -158,16 +158,12 @@ export async function requeueDeadLetter(ex: Executor, workspaceId: string, id: s
   return r && toDeadLetter(r);
 }
 
-function isDeadLetterCursor(c: Record<string, unknown>): c is { at: string; id: string } {
-  return typeof c.at === 'string' && typeof c.id === 'string' && c.id.length <= 100 && !Number.isNaN(Date.parse(c.at));
-}
-
 /** A workspace's dead letters, most recently failed first. */
 export async function listDeadLetters(
   ex: Executor,
   opts: { workspaceId: string; consumer?: string; status?: DeadLetterStatus; limit: number; cursor?: string },
 ): Promise<{ data: DeadLetter[]; nextCursor: string | null }> {
-  const before = opts.cursor ? decodeCursor(opts.cursor, isDeadLetterCursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, { at: 'timestamp', id: 'text' }) : undefined;
   const found = await rows<Row>(
     ex,
     sql`SELECT ${COLUMNS} FROM dead_letters

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   unknown_sku: 400,
   currency_mismatch: 400,
   location_not_in_channel: 400,
+  url_too_long: 414,
   unsupported_encoding: 415,
   unauthorized: 401,
   invalid_write_key: 401,

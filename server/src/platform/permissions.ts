@@ -5,7 +5,7 @@
  * an encoded slash or a doubled slash cannot make a request look like another route). A route
  * under /api/ that declares nothing fails the server's start (see app.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import type { Role } from './context';
 
 /** Permissions, by area. Reads are separate from changes; exports of personal data stand apart. */
@@ -97,6 +97,9 @@ export interface RouteEntry {
   method: string;
   url: string;
   permission: RoutePermission | undefined;
+  /** The route's schema and config, for tests that walk every route (test/fuzz.test.ts). */
+  schema: FastifySchema | undefined;
+  config: RouteOptions['config'];
 }
 
 /**
@@ -107,7 +110,7 @@ export function requireRoutePermissions(app: Pick<FastifyInstance, 'addHook'>): 
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, permission });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, permission, schema: route.schema, config: route.config });
     if (route.url.startsWith('/api/') && !isRoutePermission(permission)) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no permission: add config: { permission } (see platform/permissions.ts)`);
     }

@@ -29,8 +29,8 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, op
     'x-request-id': request.id,
     ...opts.headers,
   });
-  res.write('retry: 2000\n\n');
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  // HEAD gets the stream's head and nothing after it: never an answer left open.
+  const heartbeat = request.method === 'HEAD' ? undefined : setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -39,6 +39,11 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, op
     opts.onClose();
   };
   request.raw.on('close', close);
+  if (!heartbeat) {
+    res.end();
+    return { send: () => {}, end: close };
+  }
+  res.write('retry: 2000\n\n');
   return {
     send: (event, data, id) => res.write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`),
     end: () => {

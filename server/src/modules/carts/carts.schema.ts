@@ -5,6 +5,7 @@ import { PromotionNeedsSchema } from '../promotions';
 const Quantity = (minimum: number) => Type.Integer({ minimum, maximum: 9999 });
 const Version = Type.Integer({
   minimum: 0,
+  maximum: 2_147_483_647,
   description: 'The cart version this change was made against (0: no cart yet). A stale one gets 409 cart_conflict with the current cart.',
 });
 const Sku = Type.String({ minLength: 1, maxLength: 100 });
@@ -149,7 +150,7 @@ const orderFields = {
   idempotencyKey: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, description: 'Makes retries safe (or send the Idempotency-Key header). The same key returns the same order.' }),
   ),
-  expectedTotal: Type.Optional(Type.Integer({ minimum: 0, description: 'The total the shopper was shown: if promotions changed it meanwhile, 409 price_changed.' })),
+  expectedTotal: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The total the shopper was shown: if promotions changed it meanwhile, 409 price_changed.' })),
   version: Type.Optional(Version),
 };
 /** A storefront places the order; whether it is paid is never the browser's to say. */

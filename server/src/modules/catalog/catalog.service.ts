@@ -567,7 +567,7 @@ export async function listProducts(
   opts: { q?: string; categoryId?: string; status?: ProductStatus; limit: number; cursor?: string },
 ): Promise<{ data: Product[]; nextCursor: string | null }> {
   const terms = foldForSearch(opts.q ?? '').split(' ').filter(Boolean);
-  const before = opts.cursor ? decodeCursor(opts.cursor, isProductCursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, { id: 'text' }) : undefined;
   const found = await repo.searchProducts(ex, {
     workspaceId,
     terms,
@@ -582,10 +582,6 @@ export async function listProducts(
     data: await loadProducts(ex, workspaceId, page),
     nextCursor: found.length > opts.limit && last ? encodeCursor({ id: last.id }) : null,
   };
-}
-
-function isProductCursor(c: Record<string, unknown>): c is { id: string } {
-  return typeof c.id === 'string' && c.id.length > 0 && c.id.length <= 100;
 }
 
 interface PreparedVariant {

@@ -112,11 +112,14 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
 
     const responses = { 200: IngestResponse, 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse };
     const noValidation = () => () => true;
+    // Events are stored with unstorable text cleaned (see validate.ts), not refused by the input guard.
+    const config = { cleansText: true };
 
     for (const type of EVENT_TYPES) {
       app.post(`/v1/${type}`, {
         schema: { tags: ['tracking'], summary: `Segment ${type} call`, security: [{ writeKey: [] }], body: MessageSchemas[type], response: responses },
         validatorCompiler: noValidation,
+        config,
       }, async (request) => {
         const source = await authenticate(request);
         const size = request.ingestBodyBytes ?? 0;
@@ -135,6 +138,7 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
     app.post('/v1/batch', {
       schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses },
       validatorCompiler: noValidation,
+      config,
     }, async (request) => {
       const source = await authenticate(request);
       const size = request.ingestBodyBytes ?? 0;

@@ -131,7 +131,7 @@ export async function listProfileEvents(
   opts: { workspaceId: string; profileId: string; limit: number; cursor?: string; channel?: string; type?: string; event?: string },
 ): Promise<{ data: TimelineEvent[]; nextCursor: string | null }> {
   const profileIds = await getTimelineProfileIds(ex, opts.workspaceId, opts.profileId);
-  const before = opts.cursor ? decodeCursor(opts.cursor, isTimelineCursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, { timestamp: 'timestamp', id: 'serial' }) : undefined;
   const found = await repo.selectTimeline(ex, { ...opts, profileIds, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const last = page[page.length - 1];
@@ -164,10 +164,6 @@ export async function countEventsByProfileAndChannel(ex: Executor, workspaceId: 
 export async function deleteEventsOfProfiles(ex: Executor, workspaceId: string, profileIds: string[]): Promise<number> {
   await repo.lockWorkspaceEvents(ex, workspaceId, 'exclusive');
   return repo.deleteEventsOfProfiles(ex, workspaceId, profileIds);
-}
-
-function isTimelineCursor(c: Record<string, unknown>): c is { timestamp: string; id: number } {
-  return typeof c.timestamp === 'string' && typeof c.id === 'number' && !Number.isNaN(Date.parse(c.timestamp));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ export {
   holdStock,
   listAdjustments,
   listReservations,
+  MAX_ON_HAND,
   releaseHeldStock,
   releaseReservations,
   reserveStock,

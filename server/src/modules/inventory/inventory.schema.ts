@@ -39,7 +39,7 @@ export const AdjustBody = Type.Object(
     count: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000000, description: 'A stock take: on hand becomes exactly this.' })),
     reason: Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z_]+$', description: 'received, correction, damaged, stock_take, transfer …' }),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
-    lowStockThreshold: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    lowStockThreshold: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000_000 }))),
   },
   { additionalProperties: false },
 );

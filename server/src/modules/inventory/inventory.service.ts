@@ -434,6 +434,9 @@ export async function restock(
   }
 }
 
+/** Most units one location may hold of a SKU: well inside the level's 32-bit counters, so no sum overflows them. */
+export const MAX_ON_HAND = 1_000_000_000;
+
 /**
  * A manual change of stock at one location: `delta` (received +20, damaged −1) or `count` (a
  * stock take: on hand becomes exactly this). Never below zero, never below what is reserved.
@@ -459,6 +462,9 @@ export async function adjustStock(
   }
   const [current] = (await repo.selectLevels(ex, opts.workspaceId, [opts.variantId])).filter((l) => l.location_id === opts.locationId);
   const delta = opts.count !== undefined ? opts.count - (current?.on_hand ?? 0) : (opts.delta ?? 0);
+  if ((current?.on_hand ?? 0) + delta > MAX_ON_HAND) {
+    throw new AppError('invalid_field', `delta: ${opts.sku} at ${opts.locationId} would have more than ${MAX_ON_HAND.toLocaleString('en-US')} on hand`, { field: 'delta', sku: opts.sku, locationId: opts.locationId });
+  }
   const base = { workspaceId: opts.workspaceId, variantId: opts.variantId, locationId: opts.locationId, reservedDelta: 0, reason: opts.reason, actor: opts.actor, note: opts.note ?? null };
   // A count is "on hand becomes N": the row must still hold what we read, or we would apply a stale delta.
   const condition = opts.count !== undefined ? sql`on_hand = ${current?.on_hand ?? 0}::int` : sql`TRUE`;

@@ -48,10 +48,6 @@ export interface ListStockOptions {
   cursor?: string;
 }
 
-function isOffsetCursor(c: Record<string, unknown>): c is { low: number } {
-  return typeof c.low === 'number' && Number.isInteger(c.low) && c.low >= 0;
-}
-
 /** The variants of one page: by product (newest first) or, for low stock only, by product title and SKU. */
 async function pageVariants(ex: Executor, o: ListStockOptions): Promise<{ variants: CatalogVariant[]; nextCursor: string | null }> {
   if (!o.lowStock) {
@@ -60,7 +56,7 @@ async function pageVariants(ex: Executor, o: ListStockOptions): Promise<{ varian
     const byId = await getVariantsByIds(ex, o.workspaceId, ids);
     return { variants: ids.flatMap((id) => byId.get(id) ?? []), nextCursor: page.nextCursor };
   }
-  const offset = o.cursor ? decodeCursor(o.cursor, isOffsetCursor).low : 0;
+  const offset = o.cursor ? decodeCursor(o.cursor, { low: 'offset' }).low : 0;
   const ids = await repo.selectLowStockVariantIds(ex, { workspaceId: o.workspaceId, locationId: o.locationId, defaultThreshold: o.threshold, limit: LOW_STOCK_SCAN });
   const terms = foldForSearch(o.q ?? '').split(' ').filter(Boolean);
   const all = [...(await getVariantsByIds(ex, o.workspaceId, ids)).values()]

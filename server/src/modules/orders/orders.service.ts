@@ -260,7 +260,7 @@ export async function listOrders(
 ): Promise<{ data: Order[]; nextCursor: string | null }> {
   if (opts.from && opts.to && opts.to < opts.from) throw new AppError('invalid_field', `to (${opts.to}) is before from (${opts.from})`, { field: 'to' });
   const profileIds = opts.profileId ? await getTimelineProfileIds(ex, opts.workspaceId, opts.profileId) : undefined;
-  const before = opts.cursor ? decodeCursor(opts.cursor, isOrderCursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, { placedAt: 'timestamp', id: 'text' }) : undefined;
   const found = await repo.selectOrders(ex, { ...opts, profileIds, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const lines = await repo.selectLines(ex, opts.workspaceId, page.map((r) => r.id));
@@ -269,10 +269,6 @@ export async function listOrders(
     data: page.map((r) => toOrder(r, lines)),
     nextCursor: found.length > opts.limit && last ? encodeCursor({ placedAt: toDate(last.placed_at).toISOString(), id: last.id }) : null,
   };
-}
-
-function isOrderCursor(c: Record<string, unknown>): c is { placedAt: string; id: string } {
-  return typeof c.placedAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.placedAt));
 }
 
 const STATUS_EVENT: Partial<Record<OrderStatus, string>> = { cancelled: 'Order Cancelled', returned: 'Order Refunded' };

@@ -432,7 +432,7 @@ export async function searchProfiles(
     if (phone) terms.push(phone);
     else terms.push(...foldForSearch(q).split(' ').filter(Boolean));
   }
-  const before = opts.cursor ? decodeCursor(opts.cursor, isSearchCursor) : undefined;
+  const before = opts.cursor ? decodeCursor(opts.cursor, { lastSeenAt: 'timestamp', id: 'text' }) : undefined;
   const found = await repo.searchProfiles(ex, { workspaceId: opts.workspaceId, terms, channel: opts.channel, ids: opts.ids, limit: opts.limit + 1, before });
   const page = found.slice(0, opts.limit);
   const [ids, merged] = await Promise.all([
@@ -452,10 +452,6 @@ export async function searchProfiles(
     data: page.map((r) => toProfile(r, byProfile.get(r.id) ?? [], mergedBy.get(r.id) ?? [])),
     nextCursor: found.length > opts.limit && last ? encodeCursor({ lastSeenAt: timeKey(last.last_seen_at), id: last.id }) : null,
   };
-}
-
-function isSearchCursor(c: Record<string, unknown>): c is { lastSeenAt: string; id: string } {
-  return typeof c.lastSeenAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.lastSeenAt));
 }
 
 export interface MergeHistoryEntry {

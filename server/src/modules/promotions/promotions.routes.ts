@@ -53,8 +53,8 @@ const fields = {
   }))),
   startsAt: Type.Optional(Nullable(DateTimeString)),
   endsAt: Type.Optional(Nullable(DateTimeString)),
-  usageLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-  perCustomerLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  usageLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
+  perCustomerLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
   budget: Type.Optional(Nullable(Money)),
 };
 
@@ -136,7 +136,7 @@ export function promotionsRoutes(ctx: AppContext, guard: AdminGuard) {
             count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
             prefix: Type.Optional(Type.String({ maxLength: 20, pattern: '^[A-Za-z0-9_-]*$' })),
             length: Type.Optional(Type.Integer({ minimum: 6, maximum: 24 })),
-            maxUses: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+            maxUses: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
           },
           { additionalProperties: false },
         ),

@@ -12,12 +12,21 @@ import { roleHas } from '../../platform/permissions';
 import { bearerToken, createAdminGuard } from '../workspaces';
 import { findSession, SESSION_COOKIE } from './users.service';
 
+/** A cookie value as set (percent-encoded); one that is not valid encoding is kept as sent, so it is simply an unknown session. */
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function cookieValue(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeCookie(part.slice(i + 1).trim());
   }
   return undefined;
 }

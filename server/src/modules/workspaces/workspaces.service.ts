@@ -137,6 +137,7 @@ export async function updateWorkspace(ex: Executor, workspaceId: string, patch: 
     throw new AppError('validation_failed', `timeZone: unknown IANA time zone "${patch.timeZone}"`, { field: 'timeZone' });
   }
   const { commerce, ...fields } = patch;
+  if (!commerce && Object.values(fields).every((v) => v === undefined)) return getWorkspace(ex, workspaceId);
   let commerceSettings: CommerceSettings | undefined;
   if (commerce) {
     const current = await repo.selectWorkspace(ex, workspaceId);
