@@ -26,7 +26,18 @@ describe('the console at /', () => {
   });
 
   it('keeps the JSON 404 for API paths that match no route', async () => {
-    for (const url of ['/api/v1/nope', '/v1/nope', '/store/v1/nope', '/demo/v1/nope']) {
+    for (const url of [
+      '/api/v1/nope',
+      '/v1/nope',
+      '/store/v1/nope',
+      '/demo/v1/nope',
+      // Where tracking libraries look for their settings, library and beacon endpoint.
+      '/sourceConfig/?p=npm&v=3.0.0&writeKey=x',
+      '/sourceConfig',
+      '/beacon/v1/nope',
+      '/analytics.js/v1/x/analytics.min.js',
+      '/analytics-next/bundles/nope.js',
+    ]) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(404);
       expect(res.json<{ error: { code: string } }>().error.code, url).toBe('not_found');

@@ -12,7 +12,13 @@ import { AppError } from './platform/errors';
 
 export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../console/dist');
 
-const API_PREFIXES = ['/api/', '/v1/', '/store/', '/sdk/', '/docs', '/health'];
+/**
+ * Paths that belong to an API, never to the console: a miss there is a JSON 404, not the
+ * console's page. Besides Omni's own, the paths browser and mobile tracking libraries call
+ * (Segment's settings and library, RudderStack's source config and beacon): a library that reads
+ * HTML where it expects JSON fails in ways its owner cannot diagnose.
+ */
+const API_PREFIXES = ['/api/', '/v1/', '/store/', '/sdk/', '/docs', '/health', '/sourceConfig', '/beacon/', '/analytics.js/', '/analytics-next/'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
