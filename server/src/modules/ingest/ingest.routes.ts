@@ -89,8 +89,8 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
   return async function routes(app: App) {
     await app.register(cors, {
       origin: true,
-      methods: ['POST', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-Retry-Count'],
       maxAge: 86400,
     });
     // Every content type (browsers' sendBeacon sends text/plain), optionally compressed.
@@ -135,6 +135,23 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
       });
     }
 
+    // Segment's Analytics.js (and its Swift/Kotlin libraries) read their settings before sending:
+    // without them events go out with no write key. Public like the write key in the page.
+    app.get('/v1/projects/:writeKey/settings', {
+      schema: {
+        tags: ['tracking'],
+        summary: "Settings for Segment's libraries: where to send events, with which write key",
+        params: Type.Object({ writeKey: Type.String({ minLength: 1, maxLength: 200 }) }),
+      },
+    }, async (request, reply) => {
+      const { writeKey } = request.params as { writeKey: string };
+      const source = await findSourceByWriteKey(ctx.db.orm, writeKey);
+      if (!source) throw new AppError('invalid_write_key', 'Invalid or revoked write key');
+      checkRate(source, 1);
+      reply.header('cache-control', 'no-store');
+      return segmentSettings(writeKey, request.protocol, request.host);
+    });
+
     app.post('/v1/batch', {
       schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses },
       validatorCompiler: noValidation,
@@ -161,6 +178,26 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
       });
       return respond(result, false);
     });
+  };
+}
+
+/**
+ * The settings Segment's CDN serves a source, limited to what Omni is: one destination
+ * ("Segment.io", i.e. Omni's /v1), no other destinations, middleware or plugins. The host is the
+ * one the library reached Omni at, so events go back to it.
+ */
+export function segmentSettings(writeKey: string, protocol: string, host: string) {
+  const event = { __default: { enabled: true, integrations: {} } };
+  return {
+    integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol, unbundledIntegrations: [], addBundledMetadata: false } },
+    plan: { track: event, identify: event, group: event },
+    edgeFunction: {},
+    analyticsNextEnabled: true,
+    middlewareSettings: {},
+    enabledMiddleware: {},
+    metrics: { sampleRate: 0 },
+    legacyVideoPluginsEnabled: false,
+    remotePlugins: [],
   };
 }
 

@@ -825,3 +825,46 @@ describe('blocked identifier values', () => {
     });
   });
 });
+
+describe('GET /v1/projects/{writeKey}/settings (Segment libraries)', () => {
+  describe('when the write key is a live source', () => {
+    it('sends the library back to this host with the key, to no other destination, readable cross-origin', async () => {
+      const ws = await createTestWorkspace(server);
+      const res = await get(`/v1/projects/${ws.writeKey}/settings`, { host: 'omni.example.vn:8443', origin: 'https://shop.example.vn' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBe('https://shop.example.vn');
+      expect(res.headers['cache-control']).toBe('no-store');
+      const body = res.json() as { integrations: Record<string, { apiKey: string; apiHost: string; protocol: string }>; remotePlugins: unknown[] };
+      expect(Object.keys(body.integrations)).toEqual(['Segment.io']);
+      expect(body.integrations['Segment.io']).toMatchObject({ apiKey: ws.writeKey, apiHost: 'omni.example.vn:8443/v1', protocol: 'http' });
+      expect(body.remotePlugins).toEqual([]);
+      // Nothing of the workspace beyond what the page already holds.
+      expect(res.body).not.toContain(ws.workspaceId);
+      expect(res.body).not.toContain(ws.sourceId);
+    });
+  });
+
+  describe('when the write key is unknown or revoked', () => {
+    it('answers 401 invalid_write_key as JSON', async () => {
+      const ws = await createTestWorkspace(server);
+      expect((await server.app.inject({ method: 'DELETE', url: `/api/v1/sources/${ws.sourceId}`, headers: ws.admin })).statusCode).toBe(200);
+      for (const key of [ws.writeKey, 'nope', '%00', 'x'.repeat(300)]) {
+        const res = await get(`/v1/projects/${key}/settings`, {});
+        expect(res.statusCode, key).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, key).toBeLessThan(500);
+        expect(res.headers['content-type'], key).toContain('application/json');
+      }
+      expect((await get(`/v1/projects/${ws.writeKey}/settings`, {})).json()).toMatchObject({ error: { code: 'invalid_write_key' } });
+    });
+  });
+
+  describe('when a source fetches settings past its rate limit', () => {
+    it('answers 429 with Retry-After', async () => {
+      const ws = await createTestWorkspace(server);
+      const limited = await ws.addSource('web', { rateLimit: 2 });
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await get(`/v1/projects/${limited.writeKey}/settings`, {})).statusCode);
+      expect(codes).toContain(429);
+    });
+  });
+});
