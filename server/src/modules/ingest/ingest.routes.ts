@@ -115,9 +115,12 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
     // Events are stored with unstorable text cleaned (see validate.ts), not refused by the input guard.
     const config = { cleansText: true };
 
-    for (const type of EVENT_TYPES) {
-      app.post(`/v1/${type}`, {
-        schema: { tags: ['tracking'], summary: `Segment ${type} call`, security: [{ writeKey: [] }], body: MessageSchemas[type], response: responses },
+    // Analytics.js posts to one-letter paths (/v1/t for track …, /v1/b for a batch); they are the
+    // same endpoints, left out of the reference.
+    for (const [type, url] of EVENT_TYPES.flatMap((t) => [[t, `/v1/${t}`], [t, `/v1/${t.charAt(0)}`]] as const)) {
+      const short = url !== `/v1/${type}`;
+      app.post(url, {
+        schema: { tags: ['tracking'], summary: `Segment ${type} call`, security: [{ writeKey: [] }], body: MessageSchemas[type], response: responses, ...(short ? { hide: true } : {}) },
         validatorCompiler: noValidation,
         config,
       }, async (request) => {
@@ -152,8 +155,8 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
       return segmentSettings(writeKey, request.protocol, request.host);
     });
 
-    app.post('/v1/batch', {
-      schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses },
+    for (const url of ['/v1/batch', '/v1/b']) app.post(url, {
+      schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses, ...(url === '/v1/b' ? { hide: true } : {}) },
       validatorCompiler: noValidation,
       config,
     }, async (request) => {

@@ -868,3 +868,43 @@ describe('GET /v1/projects/{writeKey}/settings (Segment libraries)', () => {
     });
   });
 });
+
+describe("Analytics.js's one-letter paths", () => {
+  describe('when events come as text/plain with the write key in the body', () => {
+    it('stores each under its type, and a batch through /v1/b', async () => {
+      const ws = await createTestWorkspace(server);
+      const send = (url: string, body: unknown) =>
+        server.app.inject({ method: 'POST', url, headers: { 'content-type': 'text/plain', origin: 'https://shop.example.vn' }, payload: JSON.stringify(body) });
+      const base = { anonymousId: 'anon-short', writeKey: ws.writeKey };
+      const calls: [string, Record<string, unknown>][] = [
+        ['/v1/i', { type: 'identify', userId: 'u-short', traits: { email: 'short@example.vn' } }],
+        ['/v1/t', { type: 'track', event: 'Product Viewed' }],
+        ['/v1/p', { type: 'page', name: 'Home' }],
+        ['/v1/s', { type: 'screen', name: 'Home' }],
+        ['/v1/g', { type: 'group', groupId: 'g-1' }],
+        ['/v1/a', { type: 'alias', userId: 'u-short', previousId: 'anon-short' }],
+      ];
+      for (const [url, body] of calls) {
+        const res = await send(url, { ...base, messageId: `m${url}`, ...body });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['access-control-allow-origin'], url).toBe('https://shop.example.vn');
+      }
+      const batch = await send('/v1/b', { writeKey: ws.writeKey, batch: [{ type: 'track', event: 'Added', anonymousId: 'anon-short', messageId: 'mb' }] });
+      expect(batch.statusCode).toBe(200);
+      const stored = await storedEvents(ws.workspaceId);
+      expect(stored.map((e) => e.type).sort()).toEqual(['alias', 'group', 'identify', 'page', 'screen', 'track', 'track']);
+    });
+  });
+
+  describe('when a browser asks before a retry', () => {
+    it('allows the X-Retry-Count header', async () => {
+      const res = await server.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/t',
+        headers: { origin: 'https://shop.example.vn', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-retry-count' },
+      });
+      expect(res.statusCode).toBeLessThan(300);
+      expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('x-retry-count');
+    });
+  });
+});
