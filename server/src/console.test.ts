@@ -32,8 +32,8 @@ describe('the console at /', () => {
       '/store/v1/nope',
       '/demo/v1/nope',
       // Where tracking libraries look for their settings, library and beacon endpoint.
-      '/sourceConfig/?p=npm&v=3.0.0&writeKey=x',
-      '/sourceConfig',
+      '/sourceConfig/nope',
+      '/sourceConfignope',
       '/beacon/v1/nope',
       '/analytics.js/v1/x/analytics.min.js',
       '/analytics-next/bundles/nope.js',

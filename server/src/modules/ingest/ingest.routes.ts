@@ -90,7 +90,9 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
     await app.register(cors, {
       origin: true,
       methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-Retry-Count'],
+      // No allowedHeaders: any header a preflight names is allowed (libraries add their own:
+      // Segment's X-Retry-Count, RudderStack's AnonymousId, SentAt, RSA-Retry-*). No cookies are
+      // allowed, and every endpoint here authenticates by write key alone.
       maxAge: 86400,
     });
     // Every content type (browsers' sendBeacon sends text/plain), optionally compressed.
@@ -155,6 +157,26 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
       return segmentSettings(writeKey, request.protocol, request.host);
     });
 
+    // RudderStack's JavaScript (v3) and mobile SDKs load their source's configuration first; with
+    // no destinations they send everything to the data plane (Omni's /v1).
+    for (const url of ['/sourceConfig', '/sourceConfig/']) app.get(url, {
+      schema: {
+        tags: ['tracking'],
+        summary: "Source configuration for RudderStack's SDKs (write key as HTTP Basic username or ?writeKey=)",
+        querystring: Type.Object({ writeKey: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: true }),
+        security: [{ writeKey: [] }],
+        ...(url.endsWith('/') ? { hide: true } : {}),
+      },
+    }, async (request, reply) => {
+      const key = writeKeyOf(request) ?? (request.query as { writeKey?: string }).writeKey;
+      if (!key) throw new AppError('invalid_write_key', 'Missing write key: send it as the HTTP Basic username or as ?writeKey=');
+      const source = await findSourceByWriteKey(ctx.db.orm, key);
+      if (!source) throw new AppError('invalid_write_key', 'Invalid or revoked write key');
+      checkRate(source, 1);
+      reply.header('cache-control', 'no-store');
+      return rudderSourceConfig(source);
+    });
+
     for (const url of ['/v1/batch', '/v1/b']) app.post(url, {
       schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses, ...(url === '/v1/b' ? { hide: true } : {}) },
       validatorCompiler: noValidation,
@@ -201,6 +223,21 @@ export function segmentSettings(writeKey: string, protocol: string, host: string
     metrics: { sampleRate: 0 },
     legacyVideoPluginsEnabled: false,
     remotePlugins: [],
+  };
+}
+
+/** A source as RudderStack's control plane describes it: enabled, no destinations (all to Omni). */
+export function rudderSourceConfig(source: Source) {
+  return {
+    isHostedService: false,
+    source: {
+      id: source.id,
+      name: source.name,
+      workspaceId: source.workspaceId,
+      enabled: true,
+      config: { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } },
+      destinations: [],
+    },
   };
 }
 

@@ -908,3 +908,47 @@ describe("Analytics.js's one-letter paths", () => {
     });
   });
 });
+
+describe('GET /sourceConfig (RudderStack SDKs)', () => {
+  describe('when the write key comes as HTTP Basic or ?writeKey=', () => {
+    it('describes the source, enabled and with no destinations, readable cross-origin', async () => {
+      const ws = await createTestWorkspace(server);
+      for (const [url, headers] of [
+        ['/sourceConfig/?p=npm&v=3.34.1&build=modern', { ...ws.basic, origin: 'https://shop.example.vn' }],
+        [`/sourceConfig?writeKey=${ws.writeKey}`, { origin: 'https://shop.example.vn' }],
+      ] as const) {
+        const res = await get(url, headers);
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['access-control-allow-origin'], url).toBe('https://shop.example.vn');
+        expect(res.json(), url).toMatchObject({ source: { id: ws.sourceId, workspaceId: ws.workspaceId, enabled: true, destinations: [] } });
+        expect(res.body, url).not.toContain(ws.writeKey);
+      }
+    });
+  });
+
+  describe('when the write key is missing, unknown or revoked', () => {
+    it('answers 401 invalid_write_key as JSON', async () => {
+      const ws = await createTestWorkspace(server);
+      expect((await server.app.inject({ method: 'DELETE', url: `/api/v1/sources/${ws.sourceId}`, headers: ws.admin })).statusCode).toBe(200);
+      for (const url of ['/sourceConfig/', '/sourceConfig/?writeKey=nope', `/sourceConfig/?writeKey=${ws.writeKey}`]) {
+        const res = await get(url, {});
+        expect(res.statusCode, url).toBe(401);
+        expect(res.json(), url).toMatchObject({ error: { code: 'invalid_write_key' } });
+      }
+    });
+  });
+
+  describe("when a preflight names RudderStack's headers", () => {
+    it('allows them', async () => {
+      const res = await server.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/batch',
+        headers: { origin: 'https://shop.example.vn', 'access-control-request-method': 'POST', 'access-control-request-headers': 'anonymousid,sentat,rsa-retry-attempt,rsa-retry-reason,content-type,authorization' },
+      });
+      expect(res.statusCode).toBeLessThan(300);
+      const allowed = String(res.headers['access-control-allow-headers']).toLowerCase();
+      for (const h of ['anonymousid', 'sentat', 'rsa-retry-attempt', 'authorization']) expect(allowed, h).toContain(h);
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    });
+  });
+});
