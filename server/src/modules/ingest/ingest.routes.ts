@@ -168,7 +168,7 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
         ...(url.endsWith('/') ? { hide: true } : {}),
       },
     }, async (request, reply) => {
-      const key = writeKeyOf(request) ?? (request.query as { writeKey?: string }).writeKey;
+      const key = writeKeyOf(request);
       if (!key) throw new AppError('invalid_write_key', 'Missing write key: send it as the HTTP Basic username or as ?writeKey=');
       const source = await findSourceByWriteKey(ctx.db.orm, key);
       if (!source) throw new AppError('invalid_write_key', 'Invalid or revoked write key');
@@ -177,8 +177,10 @@ export function ingestRoutes(ctx: AppContext, writer: IngestWriter) {
       return rudderSourceConfig(source);
     });
 
-    for (const url of ['/v1/batch', '/v1/b']) app.post(url, {
-      schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses, ...(url === '/v1/b' ? { hide: true } : {}) },
+    // The same batch under Analytics.js's /v1/b and RudderStack's beacon path (`useBeacon`:
+    // navigator.sendBeacon, text/plain, the write key in the query).
+    for (const url of ['/v1/batch', '/v1/b', '/beacon/v1/batch']) app.post(url, {
+      schema: { tags: ['tracking'], summary: 'Segment batch: up to 2,500 events, 500 KB', security: [{ writeKey: [] }], body: BatchSchema, response: responses, ...(url !== '/v1/batch' ? { hide: true } : {}) },
       validatorCompiler: noValidation,
       config,
     }, async (request) => {

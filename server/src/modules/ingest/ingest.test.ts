@@ -952,3 +952,26 @@ describe('GET /sourceConfig (RudderStack SDKs)', () => {
     });
   });
 });
+
+describe('POST /beacon/v1/batch (RudderStack useBeacon)', () => {
+  describe('when a page sends its batch with navigator.sendBeacon', () => {
+    it('stores it, the write key in the query, the body text/plain', async () => {
+      const ws = await createTestWorkspace(server);
+      const res = await server.app.inject({
+        method: 'POST',
+        url: `/beacon/v1/batch?writeKey=${encodeURIComponent(ws.writeKey)}`,
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://shop.example.vn' },
+        payload: JSON.stringify({ batch: [{ type: 'track', event: 'Order Completed', anonymousId: 'anon-beacon', messageId: 'beacon-1' }], sentAt: new Date().toISOString() }),
+      });
+      expect(res.statusCode).toBe(200);
+      expect((await storedEvents(ws.workspaceId)).map((e) => e.message_id)).toEqual(['beacon-1']);
+    });
+
+    it('refuses a wrong key with 401 and stores nothing', async () => {
+      const ws = await createTestWorkspace(server);
+      const res = await server.app.inject({ method: 'POST', url: '/beacon/v1/batch?writeKey=nope', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify({ batch: [{ type: 'track', event: 'X', anonymousId: 'a' }] }) });
+      expect(res.statusCode).toBe(401);
+      expect(await storedEvents(ws.workspaceId)).toEqual([]);
+    });
+  });
+});
