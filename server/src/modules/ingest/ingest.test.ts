@@ -869,6 +869,15 @@ describe('GET /v1/projects/{writeKey}/settings (Segment libraries)', () => {
   });
 });
 
+/** A browser's CORS preflight for a POST from the shop's origin, naming these request headers. */
+function preflight(url: string, requestHeaders: string) {
+  return server.app.inject({
+    method: 'OPTIONS',
+    url,
+    headers: { origin: 'https://shop.example.vn', 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders },
+  });
+}
+
 describe("Analytics.js's one-letter paths", () => {
   describe('when events come as text/plain with the write key in the body', () => {
     it('stores each under its type, and a batch through /v1/b', async () => {
@@ -898,11 +907,7 @@ describe("Analytics.js's one-letter paths", () => {
 
   describe('when a browser asks before a retry', () => {
     it('allows the X-Retry-Count header', async () => {
-      const res = await server.app.inject({
-        method: 'OPTIONS',
-        url: '/v1/t',
-        headers: { origin: 'https://shop.example.vn', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-retry-count' },
-      });
+      const res = await preflight('/v1/t', 'content-type,x-retry-count');
       expect(res.statusCode).toBeLessThan(300);
       expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('x-retry-count');
     });
@@ -940,11 +945,7 @@ describe('GET /sourceConfig (RudderStack SDKs)', () => {
 
   describe("when a preflight names RudderStack's headers", () => {
     it('allows them', async () => {
-      const res = await server.app.inject({
-        method: 'OPTIONS',
-        url: '/v1/batch',
-        headers: { origin: 'https://shop.example.vn', 'access-control-request-method': 'POST', 'access-control-request-headers': 'anonymousid,sentat,rsa-retry-attempt,rsa-retry-reason,content-type,authorization' },
-      });
+      const res = await preflight('/v1/batch', 'anonymousid,sentat,rsa-retry-attempt,rsa-retry-reason,content-type,authorization');
       expect(res.statusCode).toBeLessThan(300);
       const allowed = String(res.headers['access-control-allow-headers']).toLowerCase();
       for (const h of ['anonymousid', 'sentat', 'rsa-retry-attempt', 'authorization']) expect(allowed, h).toContain(h);
